@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** A symbol as Binance USD-M spells it (e.g. BTCUSDT). */
+const symbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a Binance symbol such as BTCUSDT');
+const positive = z.number().positive();
+const positiveInt = z.number().int().positive();
+const percent = z.number().gt(0).lt(100);
+
+/** LightGBM parameters are passed through; the few the code relies on are checked. */
+const lightgbmParams = z
+  .object({
+    objective: z.string().default('regression'),
+    metric: z.string().default('l2'),
+    num_iterations: positiveInt.default(1000),
+    early_stopping_round: z.number().int().nonnegative().default(50),
+    seed: z.number().int().default(42),
+    deterministic: z.boolean().default(true),
+  })
+  .catchall(z.union([z.string(), z.number(), z.boolean()]));
+
+export const configSchema = z
+  .object({
+    data: z
+      .object({
+        symbol,
+        rolling_window_hours: positive,
+        history_hours: positive,
+      })
+      .strict(),
+    training: z
+      .object({
+        train_freq_minutes: positiveInt,
+        prediction_horizon_minutes: positiveInt,
+        validation_fraction: z.number().gt(0).lt(0.9),
+        lightgbm: lightgbmParams,
+      })
+      .strict(),
+    retraining: z
+      .object({
+        psi_threshold: positive,
+        sharpe_threshold: z.number(),
+        shadow_mode_minutes: positiveInt,
+        psi_window_minutes: positiveInt,
+        sharpe_window_minutes: positiveInt,
+        min_trigger_interval_minutes: z.number().int().nonnegative(),
+      })
+      .strict(),
+    trading: z
+      .object({
+        entry_threshold_bps: positive,
+        exit_threshold_bps: z.number().nonnegative(),
+        stop_loss_pct: percent,
+        take_profit_pct: percent,
+        cooldown_minutes: z.number().int().nonnegative(),
+      })
+      .strict(),
+    execution: z
+      .object({
+        paper_trading: z.boolean(),
+        base_capital: positive,
+        max_daily_drawdown_pct: percent,
+        position_fraction: z.number().gt(0).max(1),
+        leverage: z.number().min(1).max(125),
+        taker_fee_bps: z.number().nonnegative().max(100),
+        slippage_bps: z.number().nonnegative().max(1000),
+      })
+      .strict(),
+    backtest: z
+      .object({
+        train_hours: positive,
+        test_hours: positive,
+        retrain_minutes: positiveInt,
+        data_file: z.string().min(1),
+        output_dir: z.string().min(1),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.data.history_hours < c.data.rolling_window_hours) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['data', 'history_hours'],
+        message: `must be at least data.rolling_window_hours (${c.data.rolling_window_hours})`,
+      });
+    }
+    if (c.trading.exit_threshold_bps > c.trading.entry_threshold_bps) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trading', 'exit_threshold_bps'],
+        message: `must not exceed trading.entry_threshold_bps (${c.trading.entry_threshold_bps})`,
+      });
+    }
+  });
+
+export type BotConfig = z.infer<typeof configSchema>;
+export type LightgbmParams = BotConfig['training']['lightgbm'];

@@ -1,0 +1,53 @@
+/** The trading-rules engine of docs/strategy.md, shared by the backtest, the paper bot and the live bot. */
+export { DEFAULT_TRADING_PARAMS, assertTradingParams, type TradingParams } from './params';
+export {
+  initialState,
+  type CloseReason,
+  type ExitReason,
+  type OrderIntent,
+  type Position,
+  type Side,
+  type Trade,
+  type TraderCounters,
+  type TraderState,
+} from './state';
+export type { EngineEvent } from './events';
+export {
+  BPS,
+  closingOrder,
+  direction,
+  entryQuantity,
+  equityAt,
+  openingOrder,
+  protectiveLevels,
+  slippedPrice,
+  takerFee,
+  unrealisedPnl,
+  type OrderSide,
+} from './pricing';
+export { decide, type DecideInput, type Decision } from './decide';
+export {
+  applyFill,
+  checkProtective,
+  cooldownAllows,
+  fillAtOpen,
+  fillForIntent,
+  finish,
+  protectiveExit,
+  type AppliedFill,
+  type BarResult,
+  type Fill,
+} from './fills';
+export { clearIntent, flatten, pause, resume } from './operator';
+export { lastStep, simulate, stepBar, type EquityPoint, type SimulationResult, type StepResult } from './simulate';
+export {
+  MINUTES_PER_YEAR,
+  equityReturns,
+  maxDrawdown,
+  performanceMetrics,
+  rollingSharpe,
+  sharpeRatio,
+  sortinoRatio,
+  type PerformanceMetrics,
+  type TradeOutcome,
+} from './performance';

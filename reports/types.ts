@@ -1,0 +1,61 @@
+/**
+ * Input shapes of the report renderers. They are structural on purpose: the trading engine's Trade record
+ * and equity samples satisfy them without importing anything from here.
+ */
+
+export const SIDES = ['LONG', 'SHORT'] as const;
+export type Side = (typeof SIDES)[number];
+
+export const EXIT_REASONS = ['signal', 'stop_loss', 'take_profit', 'kill_switch', 'flatten', 'end_of_test'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+/** One closed trade. Times are Unix milliseconds UTC; prices are fill prices; `fees` covers both fills. */
+export interface TradeRow {
+  readonly side: Side;
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly exitTime: number;
+  readonly exitPrice: number;
+  readonly qty: number;
+  readonly fees: number;
+  readonly netPnl: number;
+  readonly exitReason: ExitReason;
+  readonly modelVersion: string;
+}
+
+/** One sample of the equity curve (Unix milliseconds UTC). */
+export interface EquityPoint {
+  readonly openTime: number;
+  readonly equity: number;
+}
+
+/** Metrics keyed by their summary.json names (net_pnl, total_return, ...). */
+export type Metrics = Readonly<Record<string, number>>;
+
+/** A model version used in the run, with the metrics of its validation split. */
+export interface ModelSummary {
+  readonly version: string;
+  /** Unix milliseconds UTC. */
+  readonly trainedAt: number;
+  readonly metrics: Metrics;
+}
+
+/** A closed time interval in Unix milliseconds UTC. */
+export interface TimeRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface ReportInput {
+  readonly title: string;
+  readonly runId: string;
+  readonly symbol: string;
+  readonly dataRange: TimeRange;
+  readonly testRange: TimeRange;
+  readonly metrics: Metrics;
+  readonly equity: readonly EquityPoint[];
+  readonly trades: readonly TradeRow[];
+  readonly models: readonly ModelSummary[];
+  /** Free text shown in the footer, e.g. the command and the time the caller ran it (kept out of the renderer for determinism). */
+  readonly generatedBy?: string;
+}
