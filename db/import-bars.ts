@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Gap } from '../domain/bars';
 import type { BarCsvFormat, ParsedBarCsv } from '../domain/bar-csv';
 import { readBarFile } from '../market-data/read-bar-file';
-import type { Database } from './client';
+import type { Executor } from './client';
 import { upsertBars, type UpsertBarsResult } from './repositories/bars';
 
 export interface ImportBarsResult extends UpsertBarsResult {
@@ -21,7 +21,7 @@ export interface ImportBarsResult extends UpsertBarsResult {
 }
 
 /** Writes parsed bars (from readBarFile/parseBarCsv, which refuse a file with any bad row) in one transaction. */
-export async function importBars(db: Database, symbol: string, parsed: ParsedBarCsv, source: string): Promise<ImportBarsResult> {
+export async function importBars(db: Executor, symbol: string, parsed: ParsedBarCsv, source: string): Promise<ImportBarsResult> {
   const started = performance.now();
   const written = await db.transaction((tx) => upsertBars(tx, symbol, parsed.bars, source));
   return {
@@ -50,7 +50,7 @@ export function barFileSource(file: string): string {
 }
 
 /** Reads, validates and imports a bar file; throws a BarCsvError naming the bad line before writing anything. */
-export async function importBarFile(db: Database, options: ImportBarFileOptions): Promise<ImportBarsResult & { readMs: number }> {
+export async function importBarFile(db: Executor, options: ImportBarFileOptions): Promise<ImportBarsResult & { readMs: number }> {
   const started = performance.now();
   const parsed = await readBarFile(options.file);
   const readMs = performance.now() - started;

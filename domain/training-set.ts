@@ -5,6 +5,11 @@
 import { BAR_MS, type Bar } from './bars';
 import { N_FEATURES, WARMUP_BARS } from './features';
 
+/** The window cannot give a valid training set (too short, gaps, bad arguments): retrying cannot help. */
+export class TrainingSetError extends Error {
+  override name = 'TrainingSetError';
+}
+
 export interface TrainingSetInput {
   /** Contiguous history; bars[0] is where the features' history starts (index < WARMUP_BARS is warm-up). */
   readonly bars: readonly Bar[];
@@ -68,14 +73,14 @@ export function buildTrainingSet(input: TrainingSetInput): TrainingSet {
   const minTrainRows = Math.max(1, input.minTrainRows ?? 100);
   const minValidRows = Math.max(1, input.minValidRows ?? 20);
 
-  if (!Number.isInteger(H) || H < 1) throw new Error(`horizon must be a positive integer number of bars, got ${H}`);
-  if (!Number.isFinite(T)) throw new Error(`trainEnd must be a finite Unix ms time, got ${T}`);
-  if (!Number.isFinite(W) || W <= 0) throw new Error(`windowMs must be > 0, got ${W}`);
+  if (!Number.isInteger(H) || H < 1) throw new TrainingSetError(`horizon must be a positive integer number of bars, got ${H}`);
+  if (!Number.isFinite(T)) throw new TrainingSetError(`trainEnd must be a finite Unix ms time, got ${T}`);
+  if (!Number.isFinite(W) || W <= 0) throw new TrainingSetError(`windowMs must be > 0, got ${W}`);
   if (!(validationFraction > 0 && validationFraction < 1)) {
-    throw new Error(`validationFraction must be in (0, 1), got ${validationFraction}`);
+    throw new TrainingSetError(`validationFraction must be in (0, 1), got ${validationFraction}`);
   }
   if (features.length !== bars.length * N_FEATURES) {
-    throw new Error(`features hold ${features.length} values, expected ${bars.length} bars x ${N_FEATURES} = ${bars.length * N_FEATURES}`);
+    throw new TrainingSetError(`features hold ${features.length} values, expected ${bars.length} bars x ${N_FEATURES} = ${bars.length * N_FEATURES}`);
   }
 
   // Qualifying rows are one contiguous index range [first, last] of a contiguous history.
@@ -93,7 +98,7 @@ export function buildTrainingSet(input: TrainingSetInput): TrainingSet {
   for (let i = 1; i <= lastNeeded; i++) {
     const expected = bars[i - 1]!.openTime + BAR_MS;
     if (bars[i]!.openTime !== expected) {
-      throw new Error(
+      throw new TrainingSetError(
         `Bars are not contiguous: bar ${i} opens at ${bars[i]!.openTime}, expected ${expected}` +
           ` (${(bars[i]!.openTime - expected) / BAR_MS} minutes missing or misordered)`,
       );
@@ -106,7 +111,7 @@ export function buildTrainingSet(input: TrainingSetInput): TrainingSet {
   const nValid = nRows - nTrainPart;
   const nTrain = Math.max(0, nTrainPart - H);
   if (nTrain < minTrainRows || nValid < minValidRows) {
-    throw new Error(
+    throw new TrainingSetError(
       `Training window too short: ${nRows} usable rows in [${T - W}, ${T}) with horizon ${H}` +
         ` (history of ${bars.length} bars, ${WARMUP_BARS} warm-up) give ${nTrain} training rows after purging ${H}` +
         ` (need >= ${minTrainRows}) and ${nValid} validation rows (need >= ${minValidRows})`,
@@ -120,7 +125,7 @@ export function buildTrainingSet(input: TrainingSetInput): TrainingSet {
     for (let k = 0; k < n; k++) y[k] = bars[from + k + H]!.close / bars[from + k]!.close - 1;
     for (let k = 0; k < x.length; k++) {
       if (!Number.isFinite(x[k])) {
-        throw new Error(`Feature ${k % N_FEATURES} of the row opening at ${bars[from + Math.floor(k / N_FEATURES)]!.openTime} is not finite`);
+        throw new TrainingSetError(`Feature ${k % N_FEATURES} of the row opening at ${bars[from + Math.floor(k / N_FEATURES)]!.openTime} is not finite`);
       }
     }
     return { x, y };

@@ -12,9 +12,13 @@ export const DEFAULT_BAR_FILE = path.resolve(__dirname, '..', 'data', 'btcusdt-1
 // gzip streams start with these two bytes, whatever the file is called.
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
+/** The file's bytes, decompressed when they are a gzip stream. */
+export function gunzipIfNeeded(bytes: Buffer): Buffer {
+  const isGzip = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+  return isGzip ? gunzipSync(bytes) : bytes;
+}
+
 export async function readBarFile(file: string): Promise<ParsedBarCsv> {
   const bytes = await readFile(file);
-  const isGzip = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
-  const text = (isGzip ? gunzipSync(bytes) : bytes).toString('utf8');
-  return parseBarCsv(text, { source: path.basename(file) });
+  return parseBarCsv(gunzipIfNeeded(bytes).toString('utf8'), { source: path.basename(file) });
 }

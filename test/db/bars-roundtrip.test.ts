@@ -81,6 +81,13 @@ describe('bars in PostgreSQL', () => {
     expect(await loadBars(handle.db, 'BTCUSDT', original.openTime, original.openTime + BAR_MS)).toEqual([original]);
   });
 
+  it('writes large sets in several statements with the same result', async () => {
+    const some = loadShippedBars().slice(0, 1_000);
+    expect(await upsertBars(handle.db, 'CHUNKED', some, 'test', 300)).toEqual({ inserted: 1_000, updated: 0, unchanged: 0 });
+    expect(await loadBars(handle.db, 'CHUNKED', 0, Number.MAX_SAFE_INTEGER)).toEqual(some);
+    await handle.db.delete(bars).where(sql`${bars.symbol} = 'CHUNKED'`);
+  });
+
   it('refuses a file with one bad row and imports none of it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bars-import-'));
     try {

@@ -110,6 +110,12 @@ describe('ensureTemporal with no TEMPORAL_ADDRESS', () => {
     expect(await isPortOpen(port)).toBe(true);
   });
 
+  test('with TEMPORAL_ADDRESS it only connects, whatever the port options say', async () => {
+    const external = await ensureTemporal({ env: { TEMPORAL_ADDRESS: handle!.address }, port: 1, uiPort: 2 });
+
+    expect(external).toMatchObject({ address: handle!.address, startedHere: false, uiUrl: undefined });
+  });
+
   test('stop() shuts the server down, frees the port and removes the pid file', async () => {
     await handle!.stop();
 
@@ -134,6 +140,8 @@ describe('ensureTemporal reusing a server it did not start', () => {
     });
     try {
       await waitForPortOpen(port, 30_000);
+      expect(Object.keys(await customSearchAttributes(`127.0.0.1:${port}`))).not.toContain('Symbol');
+
       const handle = await ensureTemporal({ env: {}, dataDir: join(dataDir, 'bare'), port, uiPort });
 
       expect(handle.startedHere).toBe(false);

@@ -1,0 +1,23 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { TrainingSetError } from '../domain/training-set';
+import { DataError } from './bar-series';
+
+/**
+ * Runs an activity body, turning errors that no retry can fix (bad data, a too-short window, bad input) into
+ * non-retryable failures with their message, so a workflow fails fast with the reason instead of retrying.
+ */
+export async function failFastOnBadInput<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof DataError || err instanceof BadInputError || err instanceof TrainingSetError) {
+      throw ApplicationFailure.nonRetryable(err.message, err.name);
+    }
+    throw err;
+  }
+}
+
+/** Input that cannot become valid by retrying. */
+export class BadInputError extends Error {
+  override name = 'BadInputError';
+}

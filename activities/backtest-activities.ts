@@ -1,0 +1,191 @@
+/**
+ * Activities of BacktestWorkflow: validate the data and register the run, predict one segment with its model,
+ * write the results (database + backtests/<run>/), and mark a failed run as failed.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { N_FEATURES } from '../domain/features';
+import { validationMetrics } from '../domain/model-metrics';
+import { performanceMetrics } from '../domain/trading';
+import type { Database } from '../db/client';
+import { createRun, failRun, finishRun, getRun, insertTrades } from '../db/repositories/backtests';
+import { getModel } from '../db/repositories/models';
+import { upsertPredictions } from '../db/repositories/predictions';
+import type { JsonObject } from '../db/schema';
+import { BoosterCache } from '../ml/booster-cache';
+import { equityCsv } from '../reports/equity-csv';
+import { renderReportHtml } from '../reports/report-html';
+import { tradesCsv } from '../reports/trades-csv';
+import type {
+  BacktestRequest,
+  BacktestSummary,
+  FinishBacktestInput,
+  PredictSegmentInput,
+  PrepareBacktestResult,
+  SegmentInputs,
+} from '../workflows/backtest-types';
+import { BadInputError, failFastOnBadInput } from './activity-errors';
+import { barSeries, iso } from './bar-series';
+
+export interface BacktestActivityDeps {
+  readonly db: Database;
+  readonly boosters?: BoosterCache;
+}
+
+const HOUR_MS = 3_600_000;
+
+function describeRef(request: BacktestRequest): string {
+  return request.data.kind === 'file' ? request.data.path : `db:bars/${request.data.symbol}`;
+}
+
+/** JSON round trip: drops undefined and gives the plain object jsonb columns expect. */
+function toJson(value: unknown): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}
+
+/** Writes the files into a temporary folder renamed into place at the end: a run folder is complete or absent. */
+async function writeRunFolder(outDir: string, files: Record<string, string>): Promise<void> {
+  const staging = `${outDir}.partial-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  for (const [name, content] of Object.entries(files)) await writeFile(join(staging, name), content);
+  await mkdir(dirname(outDir), { recursive: true });
+  await rm(outDir, { recursive: true, force: true });
+  await rename(staging, outDir);
+}
+
+export function createBacktestActivities({ db, boosters = new BoosterCache() }: BacktestActivityDeps) {
+  const modelText = async (version: string): Promise<string> => {
+    const row = await getModel(db, version);
+    if (!row) throw new BadInputError(`Model ${version} is not in the registry`);
+    return row.modelText;
+  };
+
+  return {
+    async prepareBacktest(request: BacktestRequest): Promise<PrepareBacktestResult> {
+      return failFastOnBadInput(async () => {
+        const testFrom = request.start + request.trainHours * HOUR_MS;
+        const testTo = testFrom + request.testHours * HOUR_MS;
+        if (request.data.from !== request.start || request.data.to !== testTo) {
+          throw new BadInputError(`The data reference covers ${iso(request.data.from)} .. ${iso(request.data.to)} but the run needs ${iso(request.start)} .. ${iso(testTo)}`);
+        }
+        // Loads and checks the whole range now (gaps, coverage), so a bad dataset fails before any training.
+        const series = await barSeries(request.data, db);
+        await createRun(db, {
+          runId: request.runId,
+          symbol: request.symbol,
+          startedAt: Date.now(),
+          config: toJson(request.config ?? {}),
+          dataRef: describeRef(request),
+          dataRange: { from: request.start, to: testTo, testFrom, testTo, bars: series.bars.length },
+        });
+        return { testFrom, testTo, dataFrom: request.start, dataTo: testTo, bars: series.bars.length };
+      });
+    },
+
+    async predictSegment(input: PredictSegmentInput): Promise<SegmentInputs> {
+      return failFastOnBadInput(async () => {
+        const started = performance.now();
+        const series = await barSeries(input.data, db);
+        const first = series.indexOf(input.from);
+        const count = (input.to - input.from) / 60_000;
+        if (first < 0 || first + count > series.bars.length) {
+          throw new BadInputError(`Segment ${iso(input.from)} .. ${iso(input.to)} lies outside the data`);
+        }
+        const booster = await boosters.get(input.modelVersion, modelText);
+        const x = series.features.subarray(first * N_FEATURES, (first + count) * N_FEATURES);
+        const prediction = Array.from(booster.predict({ x, nRows: count, nCols: N_FEATURES }));
+        const bars = series.bars.slice(first, first + count);
+        const predictMs = performance.now() - started;
+        await upsertPredictions(
+          db,
+          bars.map((b, i) => ({ symbol: input.symbol, openTime: b.openTime, modelVersion: input.modelVersion, role: 'backtest' as const, prediction: prediction[i]! })),
+        );
+        return {
+          openTime: bars.map((b) => b.openTime),
+          open: bars.map((b) => b.open),
+          high: bars.map((b) => b.high),
+          low: bars.map((b) => b.low),
+          close: bars.map((b) => b.close),
+          volume: bars.map((b) => b.volume),
+          prediction,
+          predictMs,
+        };
+      });
+    },
+
+    async finishBacktest(input: FinishBacktestInput): Promise<BacktestSummary> {
+      const { request, prepared, trades, equity, models } = input;
+      const metrics = performanceMetrics(equity.map((p) => p.equity), trades);
+      const quality = await tradedPeriodQuality(input);
+      const summary = {
+        runId: request.runId,
+        symbol: request.symbol,
+        status: 'completed',
+        metrics,
+        model_quality: { traded_period: quality, validation: models.map((m) => ({ version: m.version, ...m.validation })) },
+        data: { ref: describeRef(request), from: prepared.dataFrom, to: prepared.dataTo, bars: prepared.bars },
+        test: { from: prepared.testFrom, to: prepared.testTo, bars: equity.length - 1 },
+        retrain_minutes: request.retrainMinutes,
+        models: models.map((m) => ({ version: m.version, train_start: m.trainStart, train_end: m.trainEnd, validation: m.validation })),
+        timings: { train_ms: input.timings.trainMs, predict_ms: input.timings.predictMs, models_trained: models.filter((m) => !m.reused).length },
+        config: request.config,
+      };
+      const html = renderReportHtml({
+        title: `Backtest ${request.symbol} ${request.runId}`,
+        runId: request.runId,
+        symbol: request.symbol,
+        dataRange: { from: prepared.dataFrom, to: prepared.dataTo },
+        testRange: { from: prepared.testFrom, to: prepared.testTo },
+        metrics: { ...metrics },
+        equity,
+        trades,
+        models: models.map((m) => ({ version: m.version, trainedAt: m.trainEnd, metrics: { ...m.validation } })),
+      });
+      await writeRunFolder(request.outDir, {
+        'trades.csv': tradesCsv(trades),
+        'equity.csv': equityCsv(equity),
+        'report.html': html,
+        'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
+      });
+      await insertTrades(
+        db,
+        request.runId,
+        trades.map((t, seq) => ({ seq, symbol: request.symbol, ...t })),
+      );
+      await finishRun(db, request.runId, { finishedAt: Date.now(), summary: toJson(summary) });
+      return {
+        runId: request.runId,
+        outDir: request.outDir,
+        metrics: { ...metrics },
+        files: ['summary.json', 'trades.csv', 'equity.csv', 'report.html'].map((f) => join(request.outDir, f)),
+      };
+    },
+
+    async failBacktest(input: { runId: string; error: string; workflowId: string }): Promise<void> {
+      // The run may have failed before it was registered (bad data): then there is nothing to mark.
+      if (await getRun(db, input.runId)) await failRun(db, input.runId, { finishedAt: Date.now(), error: input.error });
+    },
+  };
+
+  /** Model quality on the traded bars whose realised forward return is inside the data. */
+  async function tradedPeriodQuality(input: FinishBacktestInput): Promise<Record<string, number>> {
+    const { request, prepared } = input;
+    const series = await barSeries(request.data, db);
+    const horizon = request.training.horizon;
+    const pred: number[] = [];
+    const target: number[] = [];
+    input.predictions.forEach((p, i) => {
+      const idx = series.indexOf(prepared.testFrom) + i;
+      const future = series.bars[idx + horizon];
+      if (future) {
+        pred.push(p);
+        target.push(future.close / series.bars[idx]!.close - 1);
+      }
+    });
+    if (pred.length < 2) return { rmse: 0, directionalAccuracy: 0, ic: 0, n: pred.length };
+    return { ...validationMetrics(pred, target) };
+  }
+}
+
+export type BacktestActivities = ReturnType<typeof createBacktestActivities>;

@@ -1,0 +1,144 @@
+/**
+ * Turns command-line options + configuration + a data file into a validated BacktestRequest, failing with a clear
+ * message before anything is started: unreadable or malformed file, data shorter than train + test, gaps in the
+ * needed range, an option out of range.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { findGaps, type Bar } from '../domain/bars';
+import { parseBarCsv } from '../domain/bar-csv';
+import type { BotConfig } from '../config/schema';
+import { projectRoot } from '../config/project-root';
+import { gunzipIfNeeded } from '../market-data/read-bar-file';
+import { sha256, iso } from '../activities/bar-series';
+import type { BacktestRequest } from '../workflows/backtest-types';
+import { tradingParamsFromConfig } from './trading-params';
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+/** Longest test one workflow replays: results of longer runs would outgrow a single activity payload. */
+export const MAX_TEST_HOURS = 24 * 14;
+
+export class BacktestInputError extends Error {
+  override name = 'BacktestInputError';
+}
+
+export interface BacktestOptions {
+  readonly data?: string;
+  readonly symbol?: string;
+  /** ISO time or Unix ms; default: the first bar of the data. */
+  readonly start?: string;
+  readonly trainHours?: number;
+  readonly testHours?: number;
+  readonly retrainMinutes?: number;
+  readonly out?: string;
+  readonly runId?: string;
+}
+
+/** The dataset shipped in data/ holds this symbol only. */
+export const SHIPPED_DATA_SYMBOL = 'BTCUSDT';
+
+export function parseTime(value: string, what: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new BacktestInputError(`${what}: '${value}' is neither an ISO time nor Unix milliseconds`);
+  return ms;
+}
+
+function checkRange(name: string, value: number, min: number, max: number, integer = false): void {
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new BacktestInputError(`--${name} must be ${integer ? 'an integer ' : ''}between ${min} and ${max} (got ${value})`);
+  }
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+export interface PreparedBacktest {
+  readonly request: BacktestRequest;
+  readonly workflowId: string;
+  readonly bars: readonly Bar[];
+}
+
+export async function buildBacktestRequest(config: BotConfig, options: BacktestOptions): Promise<PreparedBacktest> {
+  const root = projectRoot();
+  const dataGiven = options.data !== undefined;
+  const file = resolve(dataGiven ? process.cwd() : root, options.data ?? config.backtest.data_file);
+  const symbol = (options.symbol ?? config.data.symbol).toUpperCase();
+  if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new BacktestInputError(`--symbol '${options.symbol}' is not a Binance symbol such as BTCUSDT`);
+  if (!dataGiven && symbol !== SHIPPED_DATA_SYMBOL) {
+    throw new BacktestInputError(`Unknown symbol ${symbol} for the shipped dataset, which holds ${SHIPPED_DATA_SYMBOL} only; pass --data FILE.csv with ${symbol} bars`);
+  }
+  const trainHours = options.trainHours ?? config.backtest.train_hours;
+  const testHours = options.testHours ?? config.backtest.test_hours;
+  const retrainMinutes = options.retrainMinutes ?? config.backtest.retrain_minutes;
+  checkRange('train-hours', trainHours, 1, 24 * 365);
+  checkRange('test-hours', testHours, 1 / 6, MAX_TEST_HOURS);
+  checkRange('retrain-minutes', retrainMinutes, 1, 24 * 60 * 30, true);
+  if (trainHours < config.data.rolling_window_hours) {
+    // The first model's window would reach before the data; features.md trains on a full window.
+    throw new BacktestInputError(`--train-hours (${trainHours}) must be at least data.rolling_window_hours (${config.data.rolling_window_hours}), the training window`);
+  }
+  if (((testHours * HOUR_MS) % MINUTE_MS) !== 0 || ((trainHours * HOUR_MS) % MINUTE_MS) !== 0) {
+    throw new BacktestInputError('--train-hours and --test-hours must be whole minutes');
+  }
+
+  let raw: Buffer;
+  try {
+    raw = await readFile(file);
+  } catch (err) {
+    throw new BacktestInputError(`Cannot read data file ${file}: ${(err as Error).message}`);
+  }
+  let bars: Bar[];
+  try {
+    bars = parseBarCsv(gunzipIfNeeded(raw).toString('utf8'), { source: file }).bars;
+  } catch (err) {
+    throw new BacktestInputError(`Data file ${file} is not valid: ${(err as Error).message}`);
+  }
+  if (bars.length === 0) throw new BacktestInputError(`Data file ${file} holds no bars`);
+
+  const start = options.start !== undefined ? parseTime(options.start, '--start') : bars[0]!.openTime;
+  if (start % MINUTE_MS !== 0) throw new BacktestInputError(`--start must be on a minute boundary (got ${iso(start)})`);
+  const end = start + (trainHours + testHours) * HOUR_MS;
+  const first = bars[0]!.openTime;
+  const lastEnd = bars[bars.length - 1]!.openTime + MINUTE_MS;
+  if (start < first || end > lastEnd) {
+    const available = Math.max(0, (lastEnd - Math.max(start, first)) / HOUR_MS);
+    throw new BacktestInputError(
+      `Data too short: the run needs ${trainHours} h train + ${testHours} h test = ${iso(start)} .. ${iso(end)}, but ${file} covers ${iso(first)} .. ${iso(lastEnd)} (${available.toFixed(1)} h from the start)`,
+    );
+  }
+  const used = bars.filter((b) => b.openTime >= start && b.openTime < end);
+  const gaps = findGaps(used);
+  if (gaps.length > 0 || used[0]?.openTime !== start) {
+    const g = gaps[0];
+    throw new BacktestInputError(
+      `Data has gaps inside the needed range ${iso(start)} .. ${iso(end)}${g ? `: ${g.count} bar(s) missing from ${iso(g.from)}` : ''} (${gaps.length} gap(s)); features need a contiguous history`,
+    );
+  }
+
+  const runId = options.runId ?? newRunId();
+  if (!/^[A-Za-z0-9._-]{1,80}$/.test(runId)) throw new BacktestInputError(`run id '${runId}' may only contain letters, digits, '.', '_' and '-'`);
+  const outDir = options.out ? (isAbsolute(options.out) ? options.out : resolve(process.cwd(), options.out)) : resolve(root, config.backtest.output_dir, runId);
+  const request: BacktestRequest = {
+    runId,
+    symbol,
+    data: { kind: 'file', path: file, sha256: sha256(raw), from: start, to: end },
+    start,
+    trainHours,
+    testHours,
+    retrainMinutes,
+    training: {
+      windowMinutes: config.data.rolling_window_hours * 60,
+      horizon: config.training.prediction_horizon_minutes,
+      validationFraction: config.training.validation_fraction,
+      lightgbm: { ...config.training.lightgbm },
+    },
+    trading: tradingParamsFromConfig(config),
+    outDir,
+    trainingLookahead: 4,
+    config,
+  };
+  return { request, workflowId: `backtest-${symbol}-${runId}`, bars: used };
+}

@@ -1,0 +1,19 @@
+import type { TradingParams } from '../domain/trading';
+import type { BotConfig } from '../config/schema';
+
+/** config.yaml speaks in bps and percent; the engine in fractions (and bps for fees/slippage). */
+export function tradingParamsFromConfig(config: BotConfig): TradingParams {
+  return {
+    entryThreshold: config.trading.entry_threshold_bps / 1e4,
+    exitThreshold: config.trading.exit_threshold_bps / 1e4,
+    stopLossPct: config.trading.stop_loss_pct / 100,
+    takeProfitPct: config.trading.take_profit_pct / 100,
+    cooldownMinutes: config.trading.cooldown_minutes,
+    maxDailyDrawdownPct: config.execution.max_daily_drawdown_pct / 100,
+    takerFeeBps: config.execution.taker_fee_bps,
+    slippageBps: config.execution.slippage_bps,
+    positionFraction: config.execution.position_fraction,
+    leverage: config.execution.leverage,
+    startingCapital: config.execution.base_capital,
+  };
+}

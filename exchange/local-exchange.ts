@@ -1,0 +1,390 @@
+/**
+ * A local Binance USD-M futures exchange for tests and the offline demo: the real ccxt client (binanceusdm, and
+ * ccxt.pro's for WebSocket) talks to it with only its URLs changed (see ccxt-config.ts).
+ *
+ * One HTTP port serves the REST API (rest-api.ts), the market-stream WebSocket (kline-stream.ts) and the admin
+ * endpoints (admin-api.ts). The market is a replay of a bar array (market-replay.ts): manually with `advance(n)`
+ * (tests: no timers), or timed at `speed` (1 = one bar per 60 s of wall time). Server time, kline events and order
+ * times follow the replayed market clock. Orders fill against the replay (account-engine.ts).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BAR_MS, type Bar } from '../domain/bars';
+import { AccountEngine, type AccountState } from './account-engine';
+import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin-api';
+import { BinanceApiError, binanceErrors } from './binance-errors';
+import { BTCUSDT_PERPETUAL, type InstrumentSpec } from './exchange-info';
+import { FaultInjector, type OrderRejection, type RestFault, type WebSocketRefusal } from './fault-injector';
+import { KlineStreamServer } from './kline-stream';
+import { MarketReplay, type RegimeChange } from './market-replay';
+import { verifySignedRequest } from './request-auth';
+import { RequestParams } from './request-params';
+import { REST_ROUTES, type RestContext } from './rest-api';
+import { ResponseFormatter } from './rest-responses';
+
+/** Credentials the local exchange accepts by default (demo values, not secrets). */
+export const DEMO_API_KEY = 'local-exchange-demo-key';
+export const DEMO_API_SECRET = 'local-exchange-demo-secret';
+
+export interface LocalExchangeOptions {
+  /** The market to replay (ascending 1-minute bars). */
+  readonly bars: readonly Bar[];
+  /** Bars before this index are already closed history when the exchange starts. Default 0. */
+  readonly startIndex?: number;
+  /** Timed replay speed (1 = real time, 60 = one bar a second); 0 or absent = manual `advance()` only. */
+  readonly speed?: number;
+  readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  /** USDT in the wallet at start. Default 10,000. */
+  readonly startingBalance?: number;
+  /** Default 4. */
+  readonly takerFeeBps?: number;
+  /** Default 0. */
+  readonly slippageBps?: number;
+  /** Initial leverage. Default 20 (Binance's default). */
+  readonly leverage?: number;
+  readonly instrument?: InstrumentSpec;
+  /** Also publish an in-progress (x: false) kline for the new bar after each close. Default false. */
+  readonly partialBarUpdates?: boolean;
+  /** Extra slack on Binance's timestamp/recvWindow check, in ms. Default 5,000. */
+  readonly timestampToleranceMs?: number;
+  /** Server pings interval; Binance's is 3 minutes. */
+  readonly wsPingIntervalMs?: number;
+  /** A connection silent this long is dropped; Binance's is 10 minutes. */
+  readonly wsPongTimeoutMs?: number;
+  /** Wall clock (signature timestamps, timed replay, refusal windows). Default Date.now. */
+  readonly wallClock?: () => number;
+  /** Receives one line per notable event (orders, replay, faults). */
+  readonly log?: (line: string) => void;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+export class LocalExchange implements AdminTarget {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  private readonly replay: MarketReplay;
+  private readonly engine: AccountEngine;
+  private readonly faults = new FaultInjector();
+  private readonly streams: KlineStreamServer;
+  private readonly server: Server;
+  private readonly ctx: RestContext;
+  private readonly wall: () => number;
+  private readonly log: (line: string) => void;
+  private readonly pendingDelays = new Set<() => void>();
+  private speed: number;
+  private timer: NodeJS.Timeout | undefined;
+  private barStartedAtWall: number;
+  private pausedIntraBarMs = 0;
+  private stopped = false;
+  private listeningPort = 0;
+
+  private constructor(private readonly options: LocalExchangeOptions) {
+    const spec = options.instrument ?? BTCUSDT_PERPETUAL;
+    this.apiKey = options.apiKey ?? DEMO_API_KEY;
+    this.apiSecret = options.apiSecret ?? DEMO_API_SECRET;
+    this.wall = options.wallClock ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+    this.speed = options.speed ?? 0;
+    if (!(this.speed >= 0)) throw new Error(`speed must be >= 0 (0 = manual), got ${this.speed}`);
+    this.replay = new MarketReplay(options.bars, options.startIndex ?? 0);
+    this.barStartedAtWall = this.wall();
+    this.engine = new AccountEngine({
+      spec,
+      startingBalance: options.startingBalance ?? 10_000,
+      takerFeeRate: (options.takerFeeBps ?? 4) / 10_000,
+      slippageBps: options.slippageBps ?? 0,
+      leverage: options.leverage ?? 20,
+      fundedAt: this.replay.clock(),
+    });
+    this.ctx = {
+      spec,
+      replay: this.replay,
+      engine: this.engine,
+      format: new ResponseFormatter(spec, this.engine),
+      serverTime: () => this.serverTime(),
+      takeOrderRejection: () => this.faults.takeOrderRejection(),
+      onOrder: (line) => this.log(line),
+    };
+    this.streams = new KlineStreamServer({
+      symbol: spec.symbol,
+      pingIntervalMs: options.wsPingIntervalMs ?? 180_000,
+      pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
+      refuseConnections: () => this.faults.webSocketRefused(this.wall(), this.replay.closedCount),
+      wallClock: this.wall,
+    });
+    this.server = createServer((req, res) => void this.onRequest(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.streams.handleUpgrade(req, socket, head));
+  }
+
+  /** Starts listening; with `speed` > 0 the timed replay starts too. */
+  static async start(options: LocalExchangeOptions): Promise<LocalExchange> {
+    const exchange = new LocalExchange(options);
+    await new Promise<void>((resolve, reject) => {
+      exchange.server.once('error', reject);
+      exchange.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        exchange.server.off('error', reject);
+        resolve();
+      });
+    });
+    exchange.listeningPort = (exchange.server.address() as AddressInfo).port;
+    if (exchange.speed > 0) exchange.startReplay();
+    return exchange;
+  }
+
+  get port(): number {
+    return this.listeningPort;
+  }
+
+  /** REST base URL, e.g. http://127.0.0.1:8090 (give it to configureCcxtForLocal). */
+  get baseUrl(): string {
+    return `http://${this.options.host ?? '127.0.0.1'}:${this.listeningPort}`;
+  }
+
+  /** Market-stream base URL (ccxt's urls.api.ws.future). */
+  get wsUrl(): string {
+    return `${this.baseUrl.replace(/^http/, 'ws')}/ws`;
+  }
+
+  get klineStreamName(): string {
+    return this.streams.streamName;
+  }
+
+  /** The replayed market clock (Unix ms): the open time of the bar in progress, plus elapsed time when timed. */
+  serverTime(): number {
+    return this.replay.clock(this.intraBarMs());
+  }
+
+  get closedBars(): number {
+    return this.replay.closedCount;
+  }
+
+  get totalBars(): number {
+    return this.replay.length;
+  }
+
+  get replayRunning(): boolean {
+    return this.timer !== undefined;
+  }
+
+  lastPrice(): number {
+    return this.replay.lastPrice();
+  }
+
+  /** Position, balances and margin at the last price. */
+  account(): AccountState {
+    return this.engine.state(this.replay.lastPrice());
+  }
+
+  /**
+   * Replays the next `bars` bars now: conditional orders are run against each, then its closed kline event
+   * (x: true) is published. Returns the bars released (fewer at the end of the data).
+   */
+  advance(bars = 1): Bar[] {
+    if (!Number.isInteger(bars) || bars < 1) throw new Error(`advance needs a positive integer number of bars, got ${bars}`);
+    const released: Bar[] = [];
+    for (let i = 0; i < bars; i++) {
+      const bar = this.replay.release();
+      if (bar === undefined) break;
+      released.push(bar);
+      for (const fill of this.engine.onBar(bar, bar.openTime)) {
+        this.log(`${fill.origType} ${fill.clientOrderId} triggered: ${fill.side} ${this.ctx.format.qty(fill.executedQtySteps)} at ${this.ctx.format.fillPrice(fill.avgPrice)}`);
+      }
+      const eventTime = bar.openTime + BAR_MS;
+      this.streams.publishKline(bar, true, eventTime);
+      const next = this.replay.inProgress();
+      if (this.options.partialBarUpdates === true && next !== undefined) {
+        this.streams.publishKline({ ...next, high: next.open, low: next.open, close: next.open, volume: 0 }, false, eventTime);
+      }
+    }
+    this.barStartedAtWall = this.wall();
+    this.pausedIntraBarMs = 0;
+    if (this.replay.finished && this.timer !== undefined) {
+      this.pauseReplay();
+      this.log('replay finished: no bars left');
+    }
+    return released;
+  }
+
+  /** Starts (or re-times) the timed replay; `speed` 1 = one bar per 60 s. */
+  startReplay(speed: number = this.speed || 1): void {
+    if (!(speed > 0)) throw new Error(`replay speed must be > 0, got ${speed}`);
+    const intra = this.intraBarMs();
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.speed = speed;
+    // Keep the clock where it was: the bar in progress continues at the new speed.
+    this.barStartedAtWall = this.wall() - intra / speed;
+    const intervalMs = BAR_MS / speed;
+    this.timer = setInterval(() => this.advance(1), intervalMs);
+    this.timer.unref();
+    this.log(`replay running at ${speed}x (one bar every ${intervalMs} ms)`);
+  }
+
+  /** Stops the timed replay; the clock stays where it was. */
+  pauseReplay(): void {
+    if (this.timer === undefined) return;
+    this.pausedIntraBarMs = this.intraBarMs();
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The next `count` REST calls (matching `pathPrefix`/`method`) fail with `status`. */
+  failRequests(fault: RestFault): void {
+    this.faults.failRequests(fault);
+    this.log(`fault: next ${fault.count} REST call(s)${fault.pathPrefix === undefined ? '' : ` to ${fault.pathPrefix}*`} answer ${fault.status}`);
+  }
+
+  /** Delays every REST answer by `ms`. */
+  setLatency(ms: number): void {
+    this.faults.setLatency(ms);
+  }
+
+  /** The next order placements fail (default: one, -2019 Margin is insufficient.). */
+  rejectNextOrders(rejection: OrderRejection = { count: 1 }): void {
+    this.faults.rejectOrders(rejection);
+  }
+
+  /** Cuts every WebSocket connection; optionally refuses new ones for a while. Returns how many were cut. */
+  dropWebSockets(refusal: WebSocketRefusal = {}): number {
+    this.faults.refuseWebSockets(refusal, this.wall(), this.replay.closedCount);
+    const dropped = this.streams.dropAll();
+    this.log(`fault: dropped ${dropped} WebSocket connection(s)`);
+    return dropped;
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Rewrites bars not yet replayed (volumes and volatility), e.g. to test drift detection. */
+  injectRegimeChange(change: RegimeChange): void {
+    this.replay.applyRegimeChange(change);
+    this.log(`regime change from bar ${change.fromIndex}: volume x${change.volumeMultiplier ?? 1}, volatility x${change.volatilityMultiplier ?? 1}`);
+  }
+
+  /** Resolves once `count` WebSocket connections are subscribed to the kline stream. */
+  waitForKlineSubscribers(count = 1, timeoutMs = 5000): Promise<void> {
+    return this.streams.waitForKlineSubscribers(count, timeoutMs);
+  }
+
+  state(): Record<string, unknown> {
+    const account = this.account();
+    return {
+      serverTime: this.serverTime(),
+      closedBars: this.replay.closedCount,
+      totalBars: this.replay.length,
+      finished: this.replay.finished,
+      lastPrice: this.replay.lastPrice(),
+      replayRunning: this.replayRunning,
+      speed: this.speed,
+      leverage: this.engine.leverage,
+      account,
+      openConditionalOrders: this.engine.openAlgoOrders().length,
+      faults: this.faults.snapshot(),
+      webSocketConnections: this.streams.connectionCount(),
+      klineSubscribers: this.streams.klineSubscribers(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.pauseReplay();
+    for (const release of this.pendingDelays) release();
+    this.pendingDelays.clear();
+    await this.streams.close();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private intraBarMs(): number {
+    if (this.timer === undefined) return this.pausedIntraBarMs;
+    return (this.wall() - this.barStartedAtWall) * this.speed;
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    // Binance signs the query exactly as sent: keep it raw.
+    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
+    try {
+      const rawBody = await readBody(req);
+      if (path.startsWith(ADMIN_PREFIX)) {
+        const answer = handleAdmin(method, path, rawBody, this);
+        writeJson(res, answer.status, answer.body);
+        return;
+      }
+      const fault = this.faults.takeRestFault(method, path);
+      if (this.faults.latencyMs > 0) await this.delay(this.faults.latencyMs);
+      if (this.stopped) return;
+      if (fault !== undefined) {
+        res.writeHead(fault.status, fault.headers).end(fault.body);
+        return;
+      }
+      const route = REST_ROUTES[`${method} ${path}`];
+      if (route === undefined) throw binanceErrors.notImplemented(method, path);
+      const params = RequestParams.merge(rawQuery, rawBody);
+      if (route.signed) {
+        const apiKeyHeader = req.headers['x-mbx-apikey'];
+        verifySignedRequest(
+          { apiKeyHeader: Array.isArray(apiKeyHeader) ? apiKeyHeader[0] : apiKeyHeader, rawQuery, rawBody, params },
+          { apiKey: this.apiKey, apiSecret: this.apiSecret },
+          this.wall(),
+          this.options.timestampToleranceMs ?? 5000,
+        );
+      }
+      writeJson(res, 200, route.handle(new RequestParams(params), this.ctx));
+    } catch (e) {
+      if (e instanceof BinanceApiError) {
+        writeJson(res, e.httpStatus, e.toJSON());
+        return;
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      this.log(`internal error on ${method} ${path}: ${message}`);
+      writeJson(res, 500, binanceErrors.unknown(`An unknown error occurred while processing the request: ${message}`).toJSON());
+    }
+  }
+
+  // A delay that stop() cuts short (so no timer outlives the server).
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.pendingDelays.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      this.pendingDelays.add(release);
+    });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BinanceApiError(413, -1000, `request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

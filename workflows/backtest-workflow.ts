@@ -1,0 +1,172 @@
+/**
+ * BacktestWorkflow: a walk-forward replay of strategy.md's timeline. Models are trained by the same activity the
+ * live retraining uses; every bar goes through the same workflow-side step as the live bot (workflows/bar-step.ts).
+ */
+import {
+  ApplicationFailure,
+  defineQuery,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import { initialState, type Trade } from '../domain/trading';
+import type { BacktestActivities } from '../activities/backtest-activities';
+import type { TrainingActivities } from '../activities/training-activities';
+import { TASK_QUEUES } from '../domain/task-queues';
+import { processBar, segmentBars } from './bar-step';
+import type {
+  BacktestProgress,
+  BacktestRequest,
+  BacktestSummary,
+  EquityRow,
+  SegmentInputs,
+  TrainedModel,
+} from './backtest-types';
+
+export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+const { trainModel } = proxyActivities<TrainingActivities>({
+  taskQueue: TASK_QUEUES.training,
+  startToCloseTimeout: '10 minutes',
+  // Deterministic failures (too little data) are raised as non-retryable by the activity.
+  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+});
+
+const { prepareBacktest, predictSegment, finishBacktest, failBacktest } = proxyActivities<BacktestActivities>({
+  taskQueue: TASK_QUEUES.trading,
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+});
+
+/** Training end times T_k = T0 + k x retrain, covering [T0, T0 + test). */
+export function retrainTimes(t0: number, testHours: number, retrainMinutes: number): number[] {
+  const end = t0 + testHours * HOUR_MS;
+  const times: number[] = [];
+  for (let t = t0; t < end; t += retrainMinutes * MINUTE_MS) times.push(t);
+  return times;
+}
+
+function checkRequest(r: BacktestRequest): void {
+  const problems: string[] = [];
+  if (!(r.trainHours > 0)) problems.push(`trainHours must be > 0 (got ${r.trainHours})`);
+  if (!(r.testHours > 0)) problems.push(`testHours must be > 0 (got ${r.testHours})`);
+  if (!Number.isInteger(r.retrainMinutes) || r.retrainMinutes <= 0) problems.push(`retrainMinutes must be a positive integer (got ${r.retrainMinutes})`);
+  if (r.start % MINUTE_MS !== 0) problems.push(`start must be on a minute boundary (got ${r.start})`);
+  if (!(r.trainingLookahead >= 1)) problems.push(`trainingLookahead must be >= 1 (got ${r.trainingLookahead})`);
+  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`Invalid backtest request: ${problems.join('; ')}`, 'InvalidBacktestRequest');
+}
+
+export async function BacktestWorkflow(request: BacktestRequest): Promise<BacktestSummary> {
+  checkRequest(request);
+  const t0 = request.start + request.trainHours * HOUR_MS;
+  const times = retrainTimes(t0, request.testHours, request.retrainMinutes);
+  const barsTotal = Math.round((request.testHours * HOUR_MS) / MINUTE_MS);
+  let state = initialState(request.trading, t0);
+  const trades: Trade[] = [];
+  const equity: EquityRow[] = [{ openTime: t0, equity: state.lastEquity }];
+  const models: TrainedModel[] = [];
+  const predictions: number[] = [];
+  let progress: BacktestProgress = {
+    phase: 'preparing',
+    modelsTrained: 0,
+    modelsTotal: times.length,
+    barsDone: 0,
+    barsTotal,
+    trades: 0,
+    equity: state.lastEquity,
+  };
+  setHandler(backtestProgressQuery, () => progress);
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: request.symbol },
+    { key: SEARCH_ATTRIBUTE_KEYS.TradingMode, value: 'backtest' },
+    { key: SEARCH_ATTRIBUTE_KEYS.BacktestRun, value: request.runId },
+    { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'backtest' },
+  ]);
+
+  try {
+    const prepared = await prepareBacktest(request);
+    progress = { ...progress, phase: 'training' };
+
+    // Trainings only depend on the data, so they are scheduled ahead of the segment being traded; each segment's
+    // predictions are requested as soon as its model exists.
+    const segments: Promise<{ model: TrainedModel; inputs: SegmentInputs }>[] = [];
+    const schedule = (k: number): void => {
+      const trainEnd = times[k]!;
+      const to = Math.min(times[k + 1] ?? prepared.testTo, prepared.testTo);
+      segments[k] = trainModel({
+        ...request.training,
+        symbol: request.symbol,
+        data: request.data,
+        trading: request.trading,
+        purpose: 'backtest',
+        trainEnd,
+      }).then(async (model) => {
+        progress = { ...progress, modelsTrained: progress.modelsTrained + 1 };
+        const inputs = await predictSegment({
+          runId: request.runId,
+          symbol: request.symbol,
+          data: request.data,
+          modelVersion: model.version,
+          from: trainEnd,
+          to,
+        });
+        return { model, inputs };
+      });
+    };
+    for (let k = 0; k < Math.min(request.trainingLookahead, times.length); k++) schedule(k);
+
+    let trainMs = 0;
+    let predictMs = 0;
+    for (let k = 0; k < times.length; k++) {
+      const next = k + request.trainingLookahead;
+      if (next < times.length) schedule(next);
+      const { model, inputs } = await segments[k]!;
+      models.push(model);
+      trainMs += model.trainMs;
+      predictMs += inputs.predictMs;
+      predictions.push(...inputs.prediction);
+      if (k === 0) progress = { ...progress, phase: 'trading' };
+      const isLastSegment = k === times.length - 1;
+      const bars = segmentBars(inputs);
+      for (let i = 0; i < bars.length; i++) {
+        const step = processBar(state, {
+          bar: bars[i]!,
+          prediction: inputs.prediction[i]!,
+          modelVersion: model.version,
+          last: isLastSegment && i === bars.length - 1,
+          params: request.trading,
+        });
+        state = step.state;
+        trades.push(...step.trades);
+        equity.push(step.equity);
+      }
+      progress = { ...progress, barsDone: equity.length - 1, trades: trades.length, equity: state.lastEquity };
+    }
+    segments.length = 0;
+
+    progress = { ...progress, phase: 'writing' };
+    const summary = await finishBacktest({ request, prepared, trades, equity, predictions, models, timings: { trainMs, predictMs } });
+    progress = { ...progress, phase: 'completed' };
+    log.info('backtest completed', { runId: request.runId, trades: trades.length, netPnl: summary.metrics.net_pnl });
+    return summary;
+  } catch (err) {
+    progress = { ...progress, phase: 'failed' };
+    // The run row must never stay 'running' or look finished after a failure.
+    await failBacktest({ runId: request.runId, error: errorText(err), workflowId: workflowInfo().workflowId });
+    throw err;
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return `${err.message}${cause}`;
+  }
+  return String(err);
+}

@@ -1,0 +1,52 @@
+/**
+ * The workflow-side decision path for one closed bar, shared by BacktestWorkflow and the live bot:
+ * simulated fills at the bar's open and protective exits inside it, then the decision at its close.
+ * Backtest and live cannot drift apart because both call this function (see test/backtest/parity.test.ts).
+ */
+import { BAR_MS, type Bar } from '../domain/bars';
+import { lastStep, stepBar, type EngineEvent, type OrderIntent, type Trade, type TraderState, type TradingParams } from '../domain/trading';
+import type { EquityRow, SegmentInputs } from './backtest-types';
+
+export interface BarStepInput {
+  readonly bar: Bar;
+  /** The model's forward-return prediction at this bar's close; null when no model could predict. */
+  readonly prediction: number | null;
+  readonly modelVersion: string | null;
+  /** The last bar of a backtest decides nothing: an open position closes at its close (end_of_test). */
+  readonly last: boolean;
+  readonly params: TradingParams;
+}
+
+export interface BarStepResult {
+  readonly state: TraderState;
+  readonly trades: readonly Trade[];
+  readonly events: readonly EngineEvent[];
+  readonly intent: OrderIntent | null;
+  /** Equity at this bar's close, stamped with the close time (the next minute's open time). */
+  readonly equity: EquityRow;
+}
+
+export function processBar(state: TraderState, input: BarStepInput): BarStepResult {
+  const step = input.last
+    ? lastStep(state, input.bar, input.params)
+    : stepBar(state, { bar: input.bar, prediction: input.prediction, modelVersion: input.modelVersion }, input.params);
+  return {
+    state: step.state,
+    trades: step.trades,
+    events: step.events,
+    intent: step.intent,
+    equity: { openTime: input.bar.openTime + BAR_MS, equity: step.state.lastEquity },
+  };
+}
+
+/** Rebuilds Bar objects from the columnar segment an activity returned. */
+export function segmentBars(s: SegmentInputs): Bar[] {
+  return s.openTime.map((openTime, i) => ({
+    openTime,
+    open: s.open[i]!,
+    high: s.high[i]!,
+    low: s.low[i]!,
+    close: s.close[i]!,
+    volume: s.volume[i]!,
+  }));
+}
