@@ -6,7 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../db/client';
-import { ensureInfra, type InfraHandle } from '../infra';
+import { ensureInfra, type EnsureInfraOptions, type InfraHandle } from '../infra';
 import { createTrainingWorker, createTradingWorker } from '../workers/create-workers';
 
 export interface LocalRuntime {
@@ -23,6 +23,8 @@ export interface LocalRuntimeOptions {
   /** Start workers in this process (default true); false when separate worker processes serve the queues. */
   readonly workers?: boolean;
   readonly trainingSlots?: number;
+  /** Ports, data folder and environment of the infrastructure (tests use their own). */
+  readonly infra?: Omit<EnsureInfraOptions, 'log'>;
 }
 
 let runtimeInstalled = false;
@@ -41,7 +43,7 @@ export function installQuietRuntime(): void {
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => undefined);
   installQuietRuntime();
-  const infra = await ensureInfra({ log });
+  const infra = await ensureInfra({ ...options.infra, log });
   let database: DatabaseHandle | undefined;
   const workers: Worker[] = [];
   let nativeConnection: NativeConnection | undefined;

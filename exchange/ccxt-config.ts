@@ -10,10 +10,13 @@
  * - `options.fetchMarkets.types` = ['linear'] (USD-M only);
  * - `options.adjustForTimeDifference` off: the server clock is the replayed market's, while signed requests
  *   must carry the wall-clock timestamp;
+ * - an `httpAgent` is set: ccxt.pro refuses plain ws:// URLs without one (it is how ccxt routes ws:// through
+ *   proxies; a plain Agent carries no proxy, so REST calls are unaffected);
  * - Binance's USD-M error codes (ccxt's `exceptions.linear`) are merged into the exchange-wide table: ccxt picks
  *   the per-market table by the host name (https://fapi.binance.com/...), which a local URL does not match, so
  *   without this -4116 (duplicate client order id) or -2019 (margin) would surface as a bare ExchangeError.
  */
+import { Agent } from 'node:http';
 import type { Exchange } from 'ccxt';
 
 /** The `urls.api` map of ccxt's binance classes with every entry on `baseUrl` (e.g. http://127.0.0.1:8090). */
@@ -72,6 +75,7 @@ export function configureCcxtForLocal<T extends Exchange>(exchange: T, baseUrl: 
     adjustForTimeDifference: false,
     fetchMarkets: { ...(exchange.options['fetchMarkets'] as Record<string, unknown> | undefined), types: ['linear'] },
   };
+  if (exchange.httpAgent === undefined) exchange.httpAgent = new Agent();
   const linear = (exchange.exceptions['linear'] ?? {}) as { exact?: Record<string, unknown>; broad?: Record<string, unknown> };
   exchange.exceptions = {
     ...exchange.exceptions,

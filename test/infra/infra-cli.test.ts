@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPortOpen } from '../../infra/processes';
 import { findProjectRoot } from '../../infra/toolchain';
-import { freePorts } from './free-ports';
+import { freePorts } from '../helpers/free-ports';
 
 const root = findProjectRoot(__dirname);
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { isPortOpen } from '../../infra/processes';
 import { ensurePostgres, type PostgresHandle } from '../../infra/postgres';
-import { freePorts } from './free-ports';
+import { freePorts } from '../helpers/free-ports';
 
 /** Runs one query on a fresh connection. */
 async function query<T extends object>(url: string, text: string): Promise<T[]> {
@@ -49,9 +49,11 @@ describe('ensurePostgres with no DATABASE_URL', () => {
   });
 
   test('a second call reuses the running server, and its stop() leaves it running', async () => {
-    const reused = await ensurePostgres({ env: env(), port });
+    const log: string[] = [];
+    const reused = await ensurePostgres({ env: env(), port, log: (m) => log.push(m) });
 
     expect(reused).toMatchObject({ url: handle!.url, startedHere: false });
+    expect(log).toEqual([`PostgreSQL: reusing the server on 127.0.0.1:${port}`]); // and it is this project's cluster
     await reused.stop();
     expect(await isPortOpen(port)).toBe(true);
   });

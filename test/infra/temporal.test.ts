@@ -10,7 +10,7 @@ import { isPortOpen, sleep, spawnServer, stopPid, waitForPortClosed } from '../.
 import { SEARCH_ATTRIBUTES, indexedValueType } from '../../infra/search-attributes';
 import { ensureTemporal, startDevArgs, temporalSettings, type TemporalHandle } from '../../infra/temporal';
 import { requireTemporalCli } from '../../infra/toolchain';
-import { freePorts } from './free-ports';
+import { freePorts } from '../helpers/free-ports';
 import * as activities from './fixtures/hello-activities';
 import { helloWorkflow } from './fixtures/hello-workflow';
 

@@ -1,0 +1,135 @@
+/**
+ * The main job end to end on the real stack (Temporal dev server, embedded PostgreSQL, LightGBM): result files,
+ * database records, determinism, failure handling, and parity with the bar-by-bar live decision path.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { Booster } from 'lightgbm-node-binding';
+import { buildBacktestRequest, type PreparedBacktest } from '../../app/backtest-request';
+import { runBacktest } from '../../app/run-backtest';
+import { loadConfig } from '../../config/load-config';
+import type { BotConfig } from '../../config/schema';
+import { getRun, listTrades } from '../../db/repositories/backtests';
+import { getModel } from '../../db/repositories/models';
+import { FeatureStream } from '../../domain/features';
+import { initialState, type Trade } from '../../domain/trading';
+import { parseEquityCsv } from '../../reports/equity-csv';
+import { parseTradesCsv } from '../../reports/trades-csv';
+import { processBar } from '../../workflows/bar-step';
+import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+
+jest.setTimeout(300_000);
+
+const SUMMARY_METRICS = ['net_pnl', 'total_return', 'trades', 'win_rate', 'avg_win', 'avg_loss', 'profit_factor', 'expectancy', 'fees', 'sharpe', 'sortino', 'max_drawdown', 'calmar', 'exposure', 'avg_holding_minutes'];
+
+let runtime: TestRuntime;
+// Livelier models and lower thresholds than the defaults, so that a short test period has many trades to compare.
+let config: BotConfig;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  const shipped = loadConfig();
+  config = {
+    ...shipped,
+    trading: { ...shipped.trading, entry_threshold_bps: 2, exit_threshold_bps: 1 },
+    // A fixed number of trees without early stopping gives livelier predictions than the (near-constant) defaults.
+    training: { ...shipped.training, lightgbm: { ...shipped.training.lightgbm, num_iterations: 40, early_stopping_round: 0 } },
+  };
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function prepare(runId: string, overrides: Partial<BotConfig> = {}): Promise<PreparedBacktest> {
+  return buildBacktestRequest({ ...config, ...overrides }, { runId, testHours: 6, out: join(runtime.dataDir, 'backtests', runId) });
+}
+
+describe('BacktestWorkflow on the shipped data', () => {
+  let first: PreparedBacktest;
+  let firstTrades: Trade[];
+
+  test('writes summary.json, trades.csv, equity.csv and report.html, and records the run', async () => {
+    first = await prepare('it-run-1');
+    const summary = await runBacktest(runtime.client, first);
+    const dir = first.request.outDir;
+    for (const f of ['summary.json', 'trades.csv', 'equity.csv', 'report.html']) expect(existsSync(join(dir, f))).toBe(true);
+
+    const json = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(Object.keys(json.metrics)).toEqual(expect.arrayContaining(SUMMARY_METRICS));
+    expect(json.models).toHaveLength(6); // 6 h test, a model every 60 minutes
+    expect(json.config.trading.entry_threshold_bps).toBe(2);
+
+    firstTrades = parseTradesCsv(readFileSync(join(dir, 'trades.csv'), 'utf8')) as Trade[];
+    const equity = parseEquityCsv(readFileSync(join(dir, 'equity.csv'), 'utf8'));
+    expect(firstTrades.length).toBeGreaterThan(10);
+    expect(summary.metrics.trades).toBe(firstTrades.length);
+    // Starting capital at T0, then one row per test bar close; final equity = capital + sum of net PnL.
+    expect(equity).toHaveLength(6 * 60 + 1);
+    expect(equity[0]).toEqual({ openTime: first.request.start + 48 * 3_600_000, equity: 10_000 });
+    const pnl = firstTrades.reduce((s, t) => s + t.netPnl, 0);
+    expect(equity[equity.length - 1]!.equity).toBeCloseTo(10_000 + pnl, 6);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).not.toMatch(/(src|href)="https?:/);
+
+    const run = await getRun(runtime.database.db, 'it-run-1');
+    expect(run?.status).toBe('completed');
+    expect(await listTrades(runtime.database.db, 'it-run-1')).toHaveLength(firstTrades.length);
+  });
+
+  test('a rerun with the same inputs gives identical trades and metrics, even when every model is trained again', async () => {
+    // Without the registered models the rerun must retrain them all: LightGBM itself must be deterministic.
+    await runtime.database.sql`delete from models where purpose = 'backtest'`;
+    const again = await prepare('it-run-2');
+    const summary = await runBacktest(runtime.client, again);
+    const trades = parseTradesCsv(readFileSync(join(again.request.outDir, 'trades.csv'), 'utf8'));
+    expect(trades).toEqual(firstTrades);
+    const before = JSON.parse(readFileSync(join(first.request.outDir, 'summary.json'), 'utf8'));
+    expect(summary.metrics).toEqual(before.metrics);
+    const after = JSON.parse(readFileSync(join(again.request.outDir, 'summary.json'), 'utf8'));
+    expect(after.timings.models_trained).toBe(6);
+    expect(after.models).toEqual(before.models);
+  });
+
+  test('parity: feeding the bars one by one through the live decision path gives the same trades', async () => {
+    const summary = JSON.parse(readFileSync(join(first.request.outDir, 'summary.json'), 'utf8')) as {
+      models: { version: string; train_end: number }[];
+    };
+    const boosters = await Promise.all(
+      summary.models.map(async (m) => ({ trainEnd: m.train_end, version: m.version, booster: Booster.fromString((await getModel(runtime.database.db, m.version))!.modelText) })),
+    );
+    const t0 = first.request.start + first.request.trainHours * 3_600_000;
+    const stream = new FeatureStream();
+    let state = initialState(first.request.trading, t0);
+    const trades: Trade[] = [];
+    const equity: { openTime: number; equity: number }[] = [{ openTime: t0, equity: state.lastEquity }];
+    const bars = first.bars;
+    try {
+      for (let i = 0; i < bars.length; i++) {
+        const bar = bars[i]!;
+        const features = stream.push(bar); // incremental features, as the live bot computes them
+        if (bar.openTime < t0) continue;
+        const model = [...boosters].reverse().find((b) => b.trainEnd <= bar.openTime)!;
+        const prediction = model.booster.predictRow(features!); // single-row fast path, as live
+        const step = processBar(state, { bar, prediction, modelVersion: model.version, last: i === bars.length - 1, params: first.request.trading });
+        state = step.state;
+        trades.push(...step.trades);
+        equity.push(step.equity);
+      }
+    } finally {
+      boosters.forEach((b) => b.booster.dispose());
+    }
+    expect(trades).toEqual(firstTrades);
+    expect(equity).toEqual(parseEquityCsv(readFileSync(join(first.request.outDir, 'equity.csv'), 'utf8')));
+  });
+
+  test('a run that fails after it started is marked failed and leaves no result folder', async () => {
+    const bad = await prepare('it-run-bad');
+    // A 30-minute training window holds too few rows: the training activity fails without retrying.
+    const request = { ...bad.request, training: { ...bad.request.training, windowMinutes: 30 } };
+    await expect(runBacktest(runtime.client, { ...bad, request })).rejects.toThrow(WorkflowFailedError);
+    const run = await getRun(runtime.database.db, 'it-run-bad');
+    expect(run?.status).toBe('failed');
+    expect(run?.error).toMatch(/rows/);
+    expect(existsSync(bad.request.outDir)).toBe(false);
+  });
+});
