@@ -64,23 +64,29 @@ export function localExchangeUrls(baseUrl: string): Record<string, string | Reco
   };
 }
 
-/** Rewrites a ccxt binance/binanceusdm instance (REST or pro) in place to use the local exchange. */
+/**
+ * Rewrites a ccxt binance/binanceusdm instance (REST or pro) in place to use the local exchange.
+ * The instance's own option and exception tables are updated rather than replaced (ccxt deep-merges them and
+ * treats only plain objects of its own realm as dictionaries).
+ */
 export function configureCcxtForLocal<T extends Exchange>(exchange: T, baseUrl: string): T {
   const api = localExchangeUrls(baseUrl);
-  exchange.urls = { ...exchange.urls, api, test: api, demo: api };
-  exchange.options = {
-    ...exchange.options,
-    fetchCurrencies: false,
-    fetchMargins: false,
-    adjustForTimeDifference: false,
-    fetchMarkets: { ...(exchange.options['fetchMarkets'] as Record<string, unknown> | undefined), types: ['linear'] },
-  };
+  exchange.urls['api'] = api;
+  exchange.urls['test'] = api;
+  exchange.urls['demo'] = api;
+  const options = exchange.options;
+  options['fetchCurrencies'] = false;
+  options['fetchMargins'] = false;
+  options['adjustForTimeDifference'] = false;
+  const fetchMarkets = options['fetchMarkets'] as Record<string, unknown> | undefined;
+  if (fetchMarkets !== undefined && typeof fetchMarkets === 'object' && !Array.isArray(fetchMarkets)) fetchMarkets['types'] = ['linear'];
+  else options['fetchMarkets'] = ['linear'];
   if (exchange.httpAgent === undefined) exchange.httpAgent = new Agent();
-  const linear = (exchange.exceptions['linear'] ?? {}) as { exact?: Record<string, unknown>; broad?: Record<string, unknown> };
-  exchange.exceptions = {
-    ...exchange.exceptions,
-    exact: { ...(exchange.exceptions['exact'] as Record<string, unknown>), ...linear.exact },
-    broad: { ...(exchange.exceptions['broad'] as Record<string, unknown>), ...linear.broad },
-  };
+  const exceptions = exchange.exceptions as Record<string, Record<string, unknown> | undefined>;
+  const linear = exceptions['linear'] as { exact?: Record<string, unknown>; broad?: Record<string, unknown> } | undefined;
+  for (const kind of ['exact', 'broad'] as const) {
+    const table = exceptions[kind];
+    if (table !== undefined && linear?.[kind] !== undefined) Object.assign(table, linear[kind]);
+  }
   return exchange;
 }

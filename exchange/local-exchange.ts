@@ -329,7 +329,10 @@ export class LocalExchange implements AdminTarget {
         return;
       }
       const route = REST_ROUTES[`${method} ${path}`];
-      if (route === undefined) throw binanceErrors.notImplemented(method, path);
+      if (route === undefined) {
+        this.log(`not implemented: ${method} ${path}`);
+        throw binanceErrors.notImplemented(method, path);
+      }
       const params = RequestParams.merge(rawQuery, rawBody);
       if (route.signed) {
         const apiKeyHeader = req.headers['x-mbx-apikey'];

@@ -54,11 +54,6 @@ export function verifySignedRequest(request: SignedRequest, credentials: ApiCred
   }
 }
 
-/** The signature of a payload, as a client computes it (tests and tools). */
-export function signPayload(payload: string, apiSecret: string): string {
-  return createHmac('sha256', apiSecret).update(payload).digest('hex');
-}
-
 // Drops the `signature=...` pair, keeping every other byte as sent (the HMAC covers the raw text).
 function withoutSignature(raw: string): string {
   if (raw === '') return raw;

@@ -21,11 +21,6 @@ export class RequestParams {
     return this.params;
   }
 
-  has(name: string): boolean {
-    const value = this.params.get(name);
-    return value !== null && value !== '';
-  }
-
   string(name: string): string | undefined {
     const value = this.params.get(name);
     return value === null || value === '' ? undefined : value;

@@ -99,15 +99,13 @@ function placeAlgoOrder(params: RequestParams, ctx: RestContext): unknown {
     throw binanceErrors.invalidOrderType('The local exchange supports STOP_MARKET and TAKE_PROFIT_MARKET conditional orders.');
   }
   oneWayOnly(params);
-  const closePosition = params.bool('closePosition', false);
-  const reduceOnly = params.has('reduceOnly') ? params.bool('reduceOnly', false) : false;
   const request = {
     side,
     type: type as ConditionalType,
     quantity: params.decimal('quantity'),
     triggerPrice: params.requiredDecimal('triggerPrice'),
-    reduceOnly,
-    closePosition,
+    reduceOnly: params.bool('reduceOnly', false),
+    closePosition: params.bool('closePosition', false),
     clientAlgoId: params.string('clientAlgoId'),
   };
   const rejection = ctx.takeOrderRejection();

@@ -18,8 +18,6 @@ describe('local exchange with ccxt.pro binanceusdm (WebSocket)', () => {
   beforeEach(async () => {
     exchange = await LocalExchange.start({ bars, startIndex: START });
     client = proClient(exchange);
-    // ccxt waits 1 s, 2 s, ... before redialling a dropped stream; shorter here to keep the suite fast.
-    client.options['ws'] = { ...client.options['ws'], backoff: { base: 50 } };
     await client.loadMarkets();
   });
 
