@@ -1,18 +1,14 @@
 /**
- * Activities of BacktestWorkflow: validate the data and register the run, predict one segment with its model,
- * write the results (database + backtests/<run>/), and mark a failed run as failed.
+ * Activities of BacktestWorkflow: validate the data and register the run, write the results
+ * (database + backtests/<run>/), and mark a failed run as failed. Training and prediction: training-activities.ts.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { N_FEATURES } from '../domain/features';
 import { validationMetrics } from '../domain/model-metrics';
 import { performanceMetrics } from '../domain/trading';
 import type { Database } from '../db/client';
 import { createRun, failRun, finishRun, getRun, insertTrades } from '../db/repositories/backtests';
-import { getModel } from '../db/repositories/models';
-import { upsertPredictions } from '../db/repositories/predictions';
 import type { JsonObject } from '../db/schema';
-import { BoosterCache } from '../ml/booster-cache';
 import { equityCsv } from '../reports/equity-csv';
 import { renderReportHtml } from '../reports/report-html';
 import { tradesCsv } from '../reports/trades-csv';
@@ -20,16 +16,13 @@ import type {
   BacktestRequest,
   BacktestSummary,
   FinishBacktestInput,
-  PredictSegmentInput,
   PrepareBacktestResult,
-  SegmentInputs,
 } from '../workflows/backtest-types';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { barSeries, iso } from './bar-series';
 
 export interface BacktestActivityDeps {
   readonly db: Database;
-  readonly boosters?: BoosterCache;
 }
 
 const HOUR_MS = 3_600_000;
@@ -54,13 +47,7 @@ async function writeRunFolder(outDir: string, files: Record<string, string>): Pr
   await rename(staging, outDir);
 }
 
-export function createBacktestActivities({ db, boosters = new BoosterCache() }: BacktestActivityDeps) {
-  const modelText = async (version: string): Promise<string> => {
-    const row = await getModel(db, version);
-    if (!row) throw new BadInputError(`Model ${version} is not in the registry`);
-    return row.modelText;
-  };
-
+export function createBacktestActivities({ db }: BacktestActivityDeps) {
   return {
     async prepareBacktest(request: BacktestRequest): Promise<PrepareBacktestResult> {
       return failFastOnBadInput(async () => {
@@ -83,37 +70,6 @@ export function createBacktestActivities({ db, boosters = new BoosterCache() }: 
       });
     },
 
-    async predictSegment(input: PredictSegmentInput): Promise<SegmentInputs> {
-      return failFastOnBadInput(async () => {
-        const started = performance.now();
-        const series = await barSeries(input.data, db);
-        const first = series.indexOf(input.from);
-        const count = (input.to - input.from) / 60_000;
-        if (first < 0 || first + count > series.bars.length) {
-          throw new BadInputError(`Segment ${iso(input.from)} .. ${iso(input.to)} lies outside the data`);
-        }
-        const booster = await boosters.get(input.modelVersion, modelText);
-        const x = series.features.subarray(first * N_FEATURES, (first + count) * N_FEATURES);
-        const prediction = Array.from(booster.predict({ x, nRows: count, nCols: N_FEATURES }));
-        const bars = series.bars.slice(first, first + count);
-        const predictMs = performance.now() - started;
-        await upsertPredictions(
-          db,
-          bars.map((b, i) => ({ symbol: input.symbol, openTime: b.openTime, modelVersion: input.modelVersion, role: 'backtest' as const, prediction: prediction[i]! })),
-        );
-        return {
-          openTime: bars.map((b) => b.openTime),
-          open: bars.map((b) => b.open),
-          high: bars.map((b) => b.high),
-          low: bars.map((b) => b.low),
-          close: bars.map((b) => b.close),
-          volume: bars.map((b) => b.volume),
-          prediction,
-          predictMs,
-        };
-      });
-    },
-
     async finishBacktest(input: FinishBacktestInput): Promise<BacktestSummary> {
       const { request, prepared, trades, equity, models } = input;
       const metrics = performanceMetrics(equity.map((p) => p.equity), trades);
@@ -128,7 +84,7 @@ export function createBacktestActivities({ db, boosters = new BoosterCache() }: 
         test: { from: prepared.testFrom, to: prepared.testTo, bars: equity.length - 1 },
         retrain_minutes: request.retrainMinutes,
         models: models.map((m) => ({ version: m.version, train_start: m.trainStart, train_end: m.trainEnd, validation: m.validation })),
-        timings: { train_ms: input.timings.trainMs, predict_ms: input.timings.predictMs, models_trained: models.filter((m) => !m.reused).length },
+        timings: { train_ms: input.timings.trainMs, prepare_ms: input.timings.prepareMs, db_ms: input.timings.dbMs, models_trained: models.filter((m) => !m.reused).length },
         config: request.config,
       };
       const html = renderReportHtml({

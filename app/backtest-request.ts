@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { findGaps, type Bar } from '../domain/bars';
-import { parseBarCsv } from '../domain/bar-csv';
+import { BarCsvError, parseBarCsv } from '../domain/bar-csv';
 import type { BotConfig } from '../config/schema';
 import { projectRoot } from '../config/project-root';
 import { gunzipIfNeeded } from '../market-data/read-bar-file';
@@ -38,15 +38,21 @@ export interface BacktestOptions {
 /** The dataset shipped in data/ holds this symbol only. */
 export const SHIPPED_DATA_SYMBOL = 'BTCUSDT';
 
+// An ISO date-time without 'Z' or an offset: Date.parse would read it in the machine's time zone.
+const ISO_WITHOUT_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
+
+/** ISO time or Unix milliseconds; ISO times without a zone are UTC, like the data. */
 export function parseTime(value: string, what: string): number {
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new BacktestInputError(`${what}: '${value}' is neither an ISO time nor Unix milliseconds`);
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(ISO_WITHOUT_ZONE.test(text) ? `${text}Z` : text);
+  if (!Number.isFinite(ms)) throw new BacktestInputError(`${what}: '${value}' is neither an ISO time (e.g. 2023-03-01T00:00Z) nor Unix milliseconds`);
   return ms;
 }
 
-function checkRange(name: string, value: number, min: number, max: number, integer = false): void {
+/** `minText` names a bound whose decimal form is unreadable (1/6 h prints as 0.16666666666666666). */
+function checkRange(name: string, value: number, min: number, max: number, integer = false, minText = String(min)): void {
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new BacktestInputError(`--${name} must be ${integer ? 'an integer ' : ''}between ${min} and ${max} (got ${value})`);
+    throw new BacktestInputError(`--${name} must be ${integer ? 'an integer ' : ''}between ${minText} and ${max} (got ${value})`);
   }
 }
 
@@ -74,14 +80,16 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   const testHours = options.testHours ?? config.backtest.test_hours;
   const retrainMinutes = options.retrainMinutes ?? config.backtest.retrain_minutes;
   checkRange('train-hours', trainHours, 1, 24 * 365);
-  checkRange('test-hours', testHours, 1 / 6, MAX_TEST_HOURS);
+  checkRange('test-hours', testHours, 1 / 6, MAX_TEST_HOURS, false, '1/6 (10 minutes)');
   checkRange('retrain-minutes', retrainMinutes, 1, 24 * 60 * 30, true);
   if (trainHours < config.data.rolling_window_hours) {
     // The first model's window would reach before the data; features.md trains on a full window.
     throw new BacktestInputError(`--train-hours (${trainHours}) must be at least data.rolling_window_hours (${config.data.rolling_window_hours}), the training window`);
   }
-  if (((testHours * HOUR_MS) % MINUTE_MS) !== 0 || ((trainHours * HOUR_MS) % MINUTE_MS) !== 0) {
-    throw new BacktestInputError('--train-hours and --test-hours must be whole minutes');
+  for (const [name, hours] of [['train-hours', trainHours], ['test-hours', testHours]] as const) {
+    if ((hours * HOUR_MS) % MINUTE_MS !== 0) {
+      throw new BacktestInputError(`--${name} must be a whole number of minutes (got ${hours} h = ${(hours * 60).toFixed(3)} minutes)`);
+    }
   }
 
   let raw: Buffer;
@@ -94,7 +102,9 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   try {
     bars = parseBarCsv(gunzipIfNeeded(raw).toString('utf8'), { source: file }).bars;
   } catch (err) {
-    throw new BacktestInputError(`Data file ${file} is not valid: ${(err as Error).message}`);
+    // BarCsvError's own message repeats the file name given as source; keep line and problem only.
+    const detail = err instanceof BarCsvError ? `line ${err.line}: ${err.problem}` : (err as Error).message;
+    throw new BacktestInputError(`Data file ${file} is not valid: ${detail}`);
   }
   if (bars.length === 0) throw new BacktestInputError(`Data file ${file} holds no bars`);
 
@@ -103,18 +113,27 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   const end = start + (trainHours + testHours) * HOUR_MS;
   const first = bars[0]!.openTime;
   const lastEnd = bars[bars.length - 1]!.openTime + MINUTE_MS;
-  if (start < first || end > lastEnd) {
-    const available = Math.max(0, (lastEnd - Math.max(start, first)) / HOUR_MS);
+  if (start < first || start >= lastEnd) {
+    throw new BacktestInputError(`--start ${iso(start)} is outside the data: ${file} covers ${iso(first)} .. ${iso(lastEnd)}`);
+  }
+  if (end > lastEnd) {
+    const available = (lastEnd - start) / HOUR_MS;
     throw new BacktestInputError(
-      `Data too short: the run needs ${trainHours} h train + ${testHours} h test = ${iso(start)} .. ${iso(end)}, but ${file} covers ${iso(first)} .. ${iso(lastEnd)} (${available.toFixed(1)} h from the start)`,
+      `Data too short: the run needs ${trainHours} h train + ${testHours} h test = ${iso(start)} .. ${iso(end)}, but ${file} covers ${iso(first)} .. ${iso(lastEnd)} (${available.toFixed(1)} h from ${options.start !== undefined ? '--start' : 'its first bar'})`,
     );
   }
   const used = bars.filter((b) => b.openTime >= start && b.openTime < end);
   const gaps = findGaps(used);
-  if (gaps.length > 0 || used[0]?.openTime !== start) {
-    const g = gaps[0];
+  // Missing bars at either edge of the range (a --start inside a gap, a gap reaching past the end) lie outside
+  // `used`, where findGaps cannot see them.
+  const leading = (used[0]?.openTime ?? end) - start;
+  if (leading > 0) gaps.unshift({ from: start, count: leading / MINUTE_MS });
+  const lastUsed = used[used.length - 1]?.openTime;
+  if (lastUsed !== undefined && lastUsed < end - MINUTE_MS) gaps.push({ from: lastUsed + MINUTE_MS, count: (end - MINUTE_MS - lastUsed) / MINUTE_MS });
+  if (gaps.length > 0) {
+    const g = gaps[0]!;
     throw new BacktestInputError(
-      `Data has gaps inside the needed range ${iso(start)} .. ${iso(end)}${g ? `: ${g.count} bar(s) missing from ${iso(g.from)}` : ''} (${gaps.length} gap(s)); features need a contiguous history`,
+      `Data has ${gaps.length} gap(s) inside the needed range ${iso(start)} .. ${iso(end)}; the first: ${g.count} bar(s) missing from ${iso(g.from)}. Features need a contiguous history: choose another --start or fill the gap`,
     );
   }
 

@@ -22,6 +22,8 @@ export interface TrainWindowInput {
   /** LightGBM parameters of config.yaml, including num_iterations and early_stopping_round. */
   readonly lightgbm: Readonly<Record<string, string | number | boolean>>;
   readonly trading: TradingParams;
+  /** Feature rows to predict with the fresh model before it is disposed (a backtest's next segment). */
+  readonly predictRows?: { readonly x: Float64Array; readonly nRows: number };
 }
 
 export interface WindowModel {
@@ -41,7 +43,12 @@ export interface WindowModel {
   };
   readonly featureReference: FeatureReference;
   readonly featureImportance: Record<string, number>;
+  /** LightGBM's own training time (Dataset construction + boosting), ms. */
   readonly trainMs: number;
+  /** Time around it: building the training set, validation metrics and Sharpe, PSI reference, serialisation. */
+  readonly prepareMs: number;
+  /** Predictions of `predictRows`, when given. */
+  readonly predictions?: Float64Array;
 }
 
 const ITERATION_KEYS = new Set(['num_iterations', 'num_iteration', 'n_iter', 'num_tree', 'num_trees', 'num_round', 'num_rounds', 'nrounds', 'num_boost_round', 'n_estimators', 'max_iter']);
@@ -64,7 +71,8 @@ export function lightgbmOptions(lightgbm: Readonly<Record<string, string | numbe
   return { params, numIterations, earlyStoppingRounds };
 }
 
-export function trainWindow(input: TrainWindowInput, now: () => number = Date.now): WindowModel {
+export function trainWindow(input: TrainWindowInput, now: () => number = () => performance.now()): WindowModel {
+  const begun = now();
   const set = buildTrainingSet({
     bars: input.bars,
     features: input.features,
@@ -84,16 +92,19 @@ export function trainWindow(input: TrainWindowInput, now: () => number = Date.no
   });
   const booster = result.booster;
   try {
-    const pred = booster.predict({ x: set.xValid, nRows: set.nValid, nCols: N_FEATURES });
     const trainMs = now() - started;
+    const pred = booster.predict({ x: set.xValid, nRows: set.nValid, nCols: N_FEATURES });
     const quality = validationMetrics(pred, set.yValid);
     const baselineRmse = Math.sqrt(set.yValid.reduce((s, y) => s + y * y, 0) / set.nValid);
     const validSharpe = validationSharpe(input.bars, set.validRange.from, pred, input.trading);
     const gains = booster.featureImportance('gain');
     const featureImportance: Record<string, number> = {};
     FEATURE_NAMES.forEach((name, i) => (featureImportance[name] = gains[i] ?? 0));
+    const modelText = booster.saveToString();
+    const reference = featureReference(set.xTrain, N_FEATURES, FEATURE_NAMES);
+    const predictions = input.predictRows ? booster.predict({ x: input.predictRows.x, nRows: input.predictRows.nRows, nCols: N_FEATURES }) : undefined;
     return {
-      modelText: booster.saveToString(),
+      modelText,
       trainStart: input.trainEnd - input.windowMs,
       metrics: {
         ...quality,
@@ -104,9 +115,11 @@ export function trainWindow(input: TrainWindowInput, now: () => number = Date.no
         nTrain: set.nTrain,
         nValid: set.nValid,
       },
-      featureReference: featureReference(set.xTrain, N_FEATURES, FEATURE_NAMES),
+      featureReference: reference,
       featureImportance,
       trainMs,
+      prepareMs: now() - begun - trainMs,
+      ...(predictions ? { predictions } : {}),
     };
   } finally {
     booster.dispose();

@@ -87,17 +87,17 @@ export interface SegmentInputs {
   readonly close: readonly number[];
   readonly volume: readonly number[];
   readonly prediction: readonly number[];
-  readonly predictMs: number;
+  /** Where the activity's time went (ms), for the benchmark. */
+  readonly timings: SegmentTimings;
 }
 
-export interface PredictSegmentInput {
-  readonly runId: string;
-  readonly symbol: string;
-  readonly data: DataRef;
-  readonly modelVersion: string;
-  /** Bars opening in [from, to). */
-  readonly from: number;
-  readonly to: number;
+export interface SegmentTimings {
+  /** LightGBM training (0 when the model came from the registry). */
+  readonly trainMs: number;
+  /** Training set, validation metrics, PSI reference, serialisation and the segment's prediction. */
+  readonly prepareMs: number;
+  /** Registry lookup, model insert and predictions upsert. */
+  readonly dbMs: number;
 }
 
 export interface EquityRow {
@@ -124,11 +124,8 @@ export interface FinishBacktestInput {
   readonly timings: BacktestTimings;
 }
 
-export interface BacktestTimings {
-  /** Summed LightGBM training time of the activities (ms). */
-  readonly trainMs: number;
-  readonly predictMs: number;
-}
+/** Summed over the run's activities (ms). */
+export type BacktestTimings = SegmentTimings;
 
 export interface BacktestSummary {
   readonly runId: string;

@@ -31,14 +31,14 @@ export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
-const { trainModel } = proxyActivities<TrainingActivities>({
+const { trainAndPredict } = proxyActivities<TrainingActivities>({
   taskQueue: TASK_QUEUES.training,
   startToCloseTimeout: '10 minutes',
   // Deterministic failures (too little data) are raised as non-retryable by the activity.
   retry: { maximumAttempts: 3, initialInterval: '1 second' },
 });
 
-const { prepareBacktest, predictSegment, finishBacktest, failBacktest } = proxyActivities<BacktestActivities>({
+const { prepareBacktest, finishBacktest, failBacktest } = proxyActivities<BacktestActivities>({
   taskQueue: TASK_QUEUES.trading,
   startToCloseTimeout: '5 minutes',
   retry: { maximumAttempts: 3, initialInterval: '1 second' },
@@ -93,30 +93,23 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
     const prepared = await prepareBacktest(request);
     progress = { ...progress, phase: 'training' };
 
-    // Trainings only depend on the data, so they are scheduled ahead of the segment being traded; each segment's
-    // predictions are requested as soon as its model exists.
+    // Trainings only depend on the data, so they are scheduled ahead of the segment being traded; each returns
+    // its segment's bars and predictions.
     const segments: Promise<{ model: TrainedModel; inputs: SegmentInputs }>[] = [];
     const schedule = (k: number): void => {
       const trainEnd = times[k]!;
       const to = Math.min(times[k + 1] ?? prepared.testTo, prepared.testTo);
-      const segment = trainModel({
+      const segment = trainAndPredict({
         ...request.training,
         symbol: request.symbol,
         data: request.data,
         trading: request.trading,
         purpose: 'backtest',
         trainEnd,
-      }).then(async (model) => {
+        predict: { from: trainEnd, to },
+      }).then((result) => {
         progress = { ...progress, modelsTrained: progress.modelsTrained + 1 };
-        const inputs = await predictSegment({
-          runId: request.runId,
-          symbol: request.symbol,
-          data: request.data,
-          modelVersion: model.version,
-          from: trainEnd,
-          to,
-        });
-        return { model, inputs };
+        return { model: result.model, inputs: result.segment };
       });
       // Awaited in order below; until then a failure must not count as an unhandled rejection, which would fail
       // the workflow task (and retry it forever) instead of failing the workflow with the activity's reason.
@@ -125,15 +118,15 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
     };
     for (let k = 0; k < Math.min(request.trainingLookahead, times.length); k++) schedule(k);
 
-    let trainMs = 0;
-    let predictMs = 0;
+    const timings = { trainMs: 0, prepareMs: 0, dbMs: 0 };
     for (let k = 0; k < times.length; k++) {
       const next = k + request.trainingLookahead;
       if (next < times.length) schedule(next);
       const { model, inputs } = await segments[k]!;
       models.push(model);
-      trainMs += model.trainMs;
-      predictMs += inputs.predictMs;
+      timings.trainMs += inputs.timings.trainMs;
+      timings.prepareMs += inputs.timings.prepareMs;
+      timings.dbMs += inputs.timings.dbMs;
       predictions.push(...inputs.prediction);
       if (k === 0) progress = { ...progress, phase: 'trading' };
       const isLastSegment = k === times.length - 1;
@@ -155,7 +148,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
     segments.length = 0;
 
     progress = { ...progress, phase: 'writing' };
-    const summary = await finishBacktest({ request, prepared, trades, equity, predictions, models, timings: { trainMs, predictMs } });
+    const summary = await finishBacktest({ request, prepared, trades, equity, predictions, models, timings });
     progress = { ...progress, phase: 'completed' };
     log.info('backtest completed', { runId: request.runId, trades: trades.length, netPnl: summary.metrics.net_pnl });
     return summary;
