@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../db/client';
 import { ensureInfra, type EnsureInfraOptions, type InfraHandle } from '../infra';
-import { createTrainingWorker, createTradingWorker } from '../workers/create-workers';
+import { createMarketDataWorker, createTrainingWorker, createTradingWorker } from '../workers/create-workers';
 
 export interface LocalRuntime {
   readonly client: Client;
@@ -23,6 +23,7 @@ export interface LocalRuntimeOptions {
   /** Start workers in this process (default true); false when separate worker processes serve the queues. */
   readonly workers?: boolean;
   readonly trainingSlots?: number;
+  readonly onBotLatency?: (ms: number) => void;
   /** Ports, data folder and environment of the infrastructure (tests use their own). */
   readonly infra?: Omit<EnsureInfraOptions, 'log'>;
 }
@@ -56,8 +57,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let workersDone: Promise<void> = Promise.resolve();
     if (options.workers !== false) {
       nativeConnection = await NativeConnection.connect({ address: infra.temporalAddress });
-      const deps = { connection: nativeConnection, namespace: infra.temporal.namespace, db: database.db, trainingSlots: options.trainingSlots };
-      workers.push(await createTradingWorker(deps), await createTrainingWorker(deps));
+      const deps = {
+        connection: nativeConnection,
+        namespace: infra.temporal.namespace,
+        db: database.db,
+        sql: database.sql,
+        trainingSlots: options.trainingSlots,
+        ...(options.onBotLatency ? { onBotLatency: options.onBotLatency } : {}),
+      };
+      workers.push(await createTradingWorker(deps), await createTrainingWorker(deps), await createMarketDataWorker(deps));
       workersDone = Promise.all(workers.map((w) => w.run())).then(() => undefined);
     }
     const db = database;

@@ -175,7 +175,7 @@ function decimalsOf(step: number): number {
   return text.split('.')[1]?.length ?? 0;
 }
 
-// Tolerance for float artefacts when counting steps (0.3 / 0.1 = 2.9999999999999996).
+// Tolerance for float artefacts when counting steps (0.7 / 0.001 = 699.9999999999999).
 const STEP_EPSILON = 1e-9;
 
 const positiveNumber = z.number().positive();
@@ -288,7 +288,7 @@ export class LiveExecutor {
     return this.filters;
   }
 
-  /** `qty` floored to the quantity step (counted in whole steps, so 0.3 stays 0.3). Needs loadFilters() first. */
+  /** `qty` floored to the quantity step (counted in whole steps: 0.7 / 0.001 is 699.99.. in floats, yet 0.7 stays 0.7). Needs loadFilters() first. */
   roundQty(qty: number): number {
     const { qtyStep } = this.loadedFilters();
     if (!(qty >= 0) || !Number.isFinite(qty)) throw new OrderRejectedError(`Order quantity must be a finite number >= 0, got ${qty}`);
@@ -477,8 +477,9 @@ export class LiveExecutor {
    */
   private async send(book: OrderBook, clientOrderId: string, send: () => Promise<Order>, mayResend: boolean): Promise<ParsedOrder> {
     const sentAt = this.now();
+    let answer: Order;
     try {
-      return parseExchangeData(orderSchema, await send(), `answer to order ${clientOrderId}`);
+      answer = await send();
     } catch (err) {
       if (isDuplicateClientOrderId(err)) {
         // Placed in the meantime (e.g. by an attempt whose answer was lost): it is ours.
@@ -505,6 +506,12 @@ export class LiveExecutor {
       if (mayResend) return this.send(book, clientOrderId, send, false);
       throw err;
     }
+    const parsed = orderSchema.safeParse(answer);
+    if (parsed.success) return parsed.data;
+    // Accepted, but the answer is not one we can read (e.g. no status yet): the order exists, so read it back.
+    const found = await this.lookup(book, clientOrderId);
+    if (found !== undefined) return found;
+    throw new OrderOutcomeUnknownError(`Order ${clientOrderId} was accepted, but its answer is unreadable (${z.prettifyError(parsed.error)}) and a lookup does not show it yet`);
   }
 
   /** A market order's final state: Binance may answer before the fill is reported. */

@@ -34,7 +34,10 @@ function clientConfig(settings: ExchangeSettings, credentials: ExchangeCredentia
 }
 
 function configure<T extends RestClient | StreamClient>(client: T, settings: ExchangeSettings): T {
-  if (settings.kind === 'local') return configureCcxtForLocal(client, settings.baseUrl);
+  if (settings.kind === 'local') {
+    configureCcxtForLocal(client, settings.baseUrl); // rewrites the instance in place
+    return client;
+  }
   // Binance retired the futures testnet behind ccxt's sandbox mode (ccxt 4.5 refuses it for USD-M);
   // its successor is Demo Trading (demo-fapi.binance.com / fstream.binancefuture.com).
   if (settings.testnet === true) client.enableDemoTrading(true);

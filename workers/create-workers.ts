@@ -4,7 +4,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type postgres from 'postgres';
 import { createBacktestActivities } from '../activities/backtest-activities';
+import { createBotActivities } from '../activities/bot-activities';
+import { createRegistryActivities } from '../activities/registry-activities';
+import { createMarketDataActivities } from '../activities/market-data-activities';
 import { createTrainingActivities } from '../activities/training-activities';
 import type { Database } from '../db/client';
 import { TASK_QUEUES } from '../domain/task-queues';
@@ -13,6 +17,10 @@ export interface WorkerDeps {
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly db: Database;
+  /** The postgres.js client behind `db` (LISTEN/NOTIFY); when absent, the market-data worker takes drizzle's. */
+  readonly sql?: postgres.Sql;
+  /** Receives each bar's stored-to-decision-recorded latency (ms), for `npm run bench:live`. */
+  readonly onBotLatency?: (ms: number) => void;
   /** A prebuilt bundle (tests build one and share it); otherwise workflows/index.ts is bundled. */
   readonly workflowBundle?: WorkflowBundle;
   /** Concurrent LightGBM trainings on this host (default: one per CPU, each single-threaded by config). */
@@ -44,7 +52,11 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.trading,
     workflowBundle: deps.workflowBundle ?? (await workflowBundle()),
-    activities: { ...createBacktestActivities({ db: deps.db }) },
+    activities: {
+      ...createBacktestActivities({ db: deps.db }),
+      ...createRegistryActivities({ db: deps.db }),
+      ...createBotActivities({ db: deps.db, sql: postgresClient(deps), ...(deps.onBotLatency ? { onLatency: deps.onBotLatency } : {}) }),
+    },
   });
 }
 
@@ -56,5 +68,29 @@ export async function createTrainingWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: TASK_QUEUES.training,
     activities: { ...createTrainingActivities({ db: deps.db }) },
     maxConcurrentActivityTaskExecutions: slots,
+  });
+}
+
+/** drizzle keeps its postgres.js client as `$client` (not part of the Database type). */
+function postgresClient(deps: WorkerDeps): postgres.Sql {
+  if (deps.sql !== undefined) return deps.sql;
+  const client = (deps.db as Database & { $client?: postgres.Sql }).$client;
+  if (client === undefined) throw new Error('Workers need the postgres.js client of the database (WorkerDeps.sql)');
+  return client;
+}
+
+/**
+ * Activities only (MarketDataWorkflow itself runs on the trading queue). Each stream holds an activity slot for
+ * its whole session, hence the generous slot count; heartbeats reach the server at least every 2 s, so a stop
+ * signal's cancellation is delivered to the stream within that.
+ */
+export async function createMarketDataWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: TASK_QUEUES.marketData,
+    activities: { ...createMarketDataActivities({ db: deps.db, sql: postgresClient(deps) }) },
+    maxConcurrentActivityTaskExecutions: 100,
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }

@@ -1,6 +1,7 @@
 /**
  * An HTTP proxy in front of the local exchange that can lose answers: a request is forwarded (so the exchange
- * executes it) but the client gets a 503 or no answer at all, which is what makes an order's outcome ambiguous.
+ * executes it) but the client gets a 503, an empty JSON object or no answer at all, which is what makes an
+ * order's outcome ambiguous.
  * It can also answer chosen requests itself without forwarding them, and counts what reached the exchange.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,8 +17,11 @@ interface Match {
   readonly count?: number;
 }
 
+/** What the client gets instead of the exchange's answer. */
+type LostAnswer = 503 | 'empty' | 'hang';
+
 type Rule =
-  | (Match & { readonly kind: 'lose'; readonly answer: 503 | 'hang' })
+  | (Match & { readonly kind: 'lose'; readonly answer: LostAnswer })
   | (Match & { readonly kind: 'fake'; readonly status: number; readonly body: string });
 
 export class LossyProxy {
@@ -31,9 +35,9 @@ export class LossyProxy {
   ) {}
 
   static async start(targetBaseUrl: string): Promise<LossyProxy> {
-    let proxy: LossyProxy | undefined;
-    const server = createServer((req, res) => void proxy?.handle(req, res));
-    proxy = new LossyProxy(server, new URL(targetBaseUrl));
+    const server = createServer();
+    const proxy = new LossyProxy(server, new URL(targetBaseUrl));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void proxy.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
@@ -42,8 +46,8 @@ export class LossyProxy {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Forward the matching requests, but answer 503 (or never answer) to the client. */
-  loseAnswers(match: Match & { answer: 503 | 'hang' }): void {
+  /** Forward the matching requests, but answer 503, `{}` (status 200) or nothing to the client. */
+  loseAnswers(match: Match & { answer: LostAnswer }): void {
     this.add({ ...match, kind: 'lose' });
   }
 
@@ -104,6 +108,7 @@ export class LossyProxy {
     }
     if (rule?.kind === 'lose') {
       if (rule.answer === 'hang') this.hanging.add(res);
+      else if (rule.answer === 'empty') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       else res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable.');
       return;
     }

@@ -1,0 +1,94 @@
+/**
+ * Activities of TradingBotWorkflow: wait for the next closed bar and predict it (read-only, safe to retry), and
+ * record the decision, equity and closed trades (idempotent upserts keyed by symbol, mode and bar).
+ */
+import { Context } from '@temporalio/activity';
+import type postgres from 'postgres';
+import { and, count, eq, gt } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { loadBars } from '../db/repositories/bars';
+import { getModel } from '../db/repositories/models';
+import { upsertEquitySnapshots } from '../db/repositories/equity';
+import { upsertPredictions } from '../db/repositories/predictions';
+import { bars as barsTable, decisions, trades as tradesTable } from '../db/schema';
+import { waitForBar } from '../market-data/bar-notifications';
+import { BoosterCache } from '../ml/booster-cache';
+import { LiveFeatures } from '../ml/live-features';
+import type { BarArrival, RecordBarInput } from '../workflows/trading-bot-types';
+import { BadInputError, failFastOnBadInput } from './activity-errors';
+
+export interface BotActivityDeps {
+  readonly db: Database;
+  readonly sql: postgres.Sql;
+  readonly boosters?: BoosterCache;
+  readonly features?: LiveFeatures;
+  /** Called with the bar-stored-to-decision-recorded latency of every bar (benchmarks). */
+  readonly onLatency?: (ms: number) => void;
+}
+
+export interface AwaitBarInput {
+  readonly symbol: string;
+  readonly openTime: number;
+  readonly modelVersion: string;
+  readonly historyMinutes: number;
+  readonly waitMs: number;
+}
+
+const HEARTBEAT_MS = 2_000;
+
+export function createBotActivities({ db, sql, boosters = new BoosterCache(), features = new LiveFeatures(), onLatency }: BotActivityDeps) {
+  const modelText = async (version: string): Promise<string> => {
+    const row = await getModel(db, version);
+    if (!row) throw new BadInputError(`Model ${version} is not in the registry`);
+    return row.modelText;
+  };
+
+  return {
+    async awaitBar(input: AwaitBarInput): Promise<BarArrival> {
+      return failFastOnBadInput(async () => {
+        const deadline = Date.now() + input.waitMs;
+        const ctx = Context.current();
+        let bar = null;
+        // Wait in slices so the activity heartbeats (a lost worker is noticed) and honours cancellation.
+        while (bar === null && Date.now() < deadline && !ctx.cancellationSignal.aborted) {
+          ctx.heartbeat();
+          bar = await waitForBar(sql, input.symbol, input.openTime, Math.min(HEARTBEAT_MS, deadline - Date.now()));
+        }
+        if (bar === null) return { bar: null, prediction: null, barsBehind: 0, storedAt: null };
+        const storedAt = Date.now();
+        const row = await features.at(input.symbol, bar, input.historyMinutes, (from, to) => loadBars(db, input.symbol, from, to));
+        let prediction: number | null = null;
+        if (row !== null) {
+          const booster = await boosters.get(input.modelVersion, modelText);
+          prediction = booster.predictRow(row);
+          await upsertPredictions(db, [{ symbol: input.symbol, openTime: bar.openTime, modelVersion: input.modelVersion, role: 'champion', prediction }]);
+        }
+        const [behind] = await db
+          .select({ n: count() })
+          .from(barsTable)
+          .where(and(eq(barsTable.symbol, input.symbol), gt(barsTable.openTime, bar.openTime)));
+        return { bar, prediction, barsBehind: behind?.n ?? 0, storedAt };
+      });
+    },
+
+    async recordBar(input: RecordBarInput): Promise<void> {
+      const t = input.trader;
+      await db
+        .insert(decisions)
+        .values({ symbol: input.symbol, mode: input.mode, openTime: input.bar.openTime, modelVersion: input.modelVersion, prediction: input.prediction, action: input.action, reason: input.reason, equity: t.lastEquity })
+        .onConflictDoNothing();
+      await upsertEquitySnapshots(db, [
+        { symbol: input.symbol, mode: input.mode, openTime: input.bar.openTime, equity: t.lastEquity, cash: t.cash, positionSide: t.position?.side ?? null, positionQty: t.position?.qty ?? 0 },
+      ]);
+      if (input.trades.length > 0) {
+        await db
+          .insert(tradesTable)
+          .values(input.trades.map((tr) => ({ id: `${input.workflowId}:${tr.entryTime}:${tr.side}`, mode: input.mode, symbol: input.symbol, ...tr })))
+          .onConflictDoNothing();
+      }
+      if (input.storedAt !== null) onLatency?.(Date.now() - input.storedAt);
+    },
+  };
+}
+
+export type BotActivities = ReturnType<typeof createBotActivities>;

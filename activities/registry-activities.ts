@@ -1,0 +1,23 @@
+/** Model-registry activities used by workflows: champion lookup and status changes (idempotent). */
+import type { Database } from '../db/client';
+import { barRange } from '../db/repositories/bars';
+import { getChampion, setModelStatus } from '../db/repositories/models';
+import type { ModelStatus } from '../db/schema';
+
+export function createRegistryActivities({ db }: { db: Database }) {
+  return {
+    async championOf(symbol: string): Promise<string | null> {
+      return (await getChampion(db, symbol))?.version ?? null;
+    },
+    /** Sets a model's status; promoting retires the previous champion in the same transaction. */
+    async setModelStatus(input: { version: string; status: ModelStatus }): Promise<void> {
+      await setModelStatus(db, input.version, input.status, Date.now());
+    },
+    /** First and last stored bar of a symbol (null when none). */
+    async storedBarRange(symbol: string): Promise<{ first: number; last: number; count: number } | null> {
+      return barRange(db, symbol);
+    },
+  };
+}
+
+export type RegistryActivities = ReturnType<typeof createRegistryActivities>;

@@ -1,0 +1,121 @@
+/**
+ * Starts (or finds running) everything a bot needs, in order: the market-data stream of its symbol, a champion
+ * model (trained on the newest stored window when the registry has none), and TradingBotWorkflow itself.
+ * Workflow ids say what they are (`market-data-BTCUSDT`, `bot-BTCUSDT-paper`); starting twice reuses them.
+ */
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { BotConfig } from '../config/schema';
+import type { Database } from '../db/client';
+import { barRange } from '../db/repositories/bars';
+import { getChampion } from '../db/repositories/models';
+import type { ExchangeSettings } from '../domain/exchange-settings';
+import { TASK_QUEUES } from '../domain/task-queues';
+import { createRestClient, exchangeNow } from '../market-data/exchange-client';
+import { lastClosedOpenTime } from '../market-data/bar-window';
+import type { TrainedModel } from '../workflows/backtest-types';
+import { marketDataWorkflowId } from '../workflows/market-data-workflow';
+import type { TradingBotWorkflow } from '../workflows/trading-bot-workflow';
+import type { TradingMode } from '../workflows/trading-bot-types';
+import { tradingParamsFromConfig } from './trading-params';
+
+export interface StartBotOptions {
+  readonly config: BotConfig;
+  readonly symbol: string;
+  readonly mode: TradingMode;
+  readonly exchange: ExchangeSettings;
+  readonly maxBars?: number;
+  /** How long to wait for the market-data backfill before giving up. */
+  readonly backfillTimeoutMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+  readonly barWaitMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export function botWorkflowId(symbol: string, mode: TradingMode): string {
+  return `bot-${symbol}-${mode}`;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Waits until the stored series reaches the exchange's last closed bar (the backfill is done). */
+async function waitForBackfill(db: Database, symbol: string, exchange: ExchangeSettings, timeoutMs: number): Promise<number> {
+  const rest = createRestClient(exchange);
+  try {
+    const target = lastClosedOpenTime(await exchangeNow(rest));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const range = await barRange(db, symbol);
+      if (range && range.last >= target) return range.last;
+      if (Date.now() > deadline) {
+        throw new Error(`Market data for ${symbol} has not caught up within ${timeoutMs / 1000} s (stored up to ${range ? new Date(range.last).toISOString() : 'nothing'}, exchange at ${new Date(target).toISOString()})`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await rest.close();
+  }
+}
+
+export async function startBot(client: Client, db: Database, options: StartBotOptions): Promise<WorkflowHandle<typeof TradingBotWorkflow>> {
+  const { config, symbol, mode, exchange } = options;
+  const log = options.log ?? (() => undefined);
+  const historyHours = config.data.history_hours;
+  await client.workflow.start('MarketDataWorkflow', {
+    taskQueue: TASK_QUEUES.trading,
+    workflowId: marketDataWorkflowId(symbol),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [{ symbol, exchange, historyHours }],
+  });
+  log(`market data: ${marketDataWorkflowId(symbol)} streaming; waiting for the ${historyHours} h backfill`);
+  const lastStored = await waitForBackfill(db, symbol, exchange, options.backfillTimeoutMs ?? 120_000);
+
+  let champion = (await getChampion(db, symbol))?.version;
+  if (!champion) {
+    log('model registry has no champion: training one on the newest window');
+    const trained = await client.workflow.execute('TrainChampionWorkflow', {
+      taskQueue: TASK_QUEUES.trading,
+      workflowId: `train-champion-${symbol}-${lastStored}`,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [
+        {
+          symbol,
+          historyMinutes: historyHours * 60,
+          training: {
+            windowMinutes: config.data.rolling_window_hours * 60,
+            horizon: config.training.prediction_horizon_minutes,
+            validationFraction: config.training.validation_fraction,
+            lightgbm: { ...config.training.lightgbm },
+            trading: tradingParamsFromConfig(config),
+          },
+        },
+      ],
+    });
+    champion = (trained as TrainedModel).version;
+  }
+  log(`champion model: ${champion}`);
+
+  const handle = await client.workflow.start<typeof TradingBotWorkflow>('TradingBotWorkflow', {
+    taskQueue: TASK_QUEUES.trading,
+    workflowId: botWorkflowId(symbol, mode),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [
+      {
+        symbol,
+        mode,
+        exchange,
+        trading: tradingParamsFromConfig(config),
+        historyMinutes: historyHours * 60,
+        championVersion: champion,
+        startAfter: lastStored,
+        barWaitMs: options.barWaitMs ?? 55_000,
+        staleAfterBars: 2,
+        heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
+        barsPerRun: 500,
+        ...(options.maxBars !== undefined ? { maxBars: options.maxBars } : {}),
+      },
+    ],
+  });
+  log(`bot: ${handle.workflowId} trading from the bar after ${new Date(lastStored).toISOString()}`);
+  void MINUTE_MS;
+  return handle;
+}

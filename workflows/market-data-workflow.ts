@@ -1,0 +1,102 @@
+/**
+ * MarketDataWorkflow: keeps one symbol's bars table complete and current by running the long-lived `streamBars`
+ * activity on the `market-data` task queue. The activity heartbeats; if its worker dies or it fails, Temporal
+ * retries it without limit (backoff up to a minute), and the retry catches up the missed bars. A session ends
+ * after `sessionHours`, then the workflow continues as new, so its history stays a few events long however long
+ * it runs. The `stop` signal cancels the activity (which closes its connections) and completes the workflow.
+ */
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { MarketDataActivities, StreamBarsResult } from '../activities/market-data-activities';
+import type { ExchangeSettings } from '../domain/exchange-settings';
+import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import { TASK_QUEUES } from '../domain/task-queues';
+
+export interface MarketDataWorkflowInput {
+  /** Exchange id, e.g. BTCUSDT. */
+  readonly symbol: string;
+  readonly exchange: ExchangeSettings;
+  /** The rolling window kept complete (48-72 h for the features). */
+  readonly historyHours: number;
+  /** Length of one activity session before continue-as-new (default 12 h, at most 23 h). */
+  readonly sessionHours?: number;
+  /** Sessions completed by earlier runs of this workflow id (carried across continue-as-new). */
+  readonly sessionsCompleted?: number;
+}
+
+export interface MarketDataStatus {
+  readonly symbol: string;
+  readonly exchange: ExchangeSettings;
+  readonly historyHours: number;
+  /** Completed activity sessions, across continue-as-new. */
+  readonly sessionsCompleted: number;
+  /** The summary of the last completed session of this run (the live state is in the activity's heartbeat). */
+  readonly lastSession: StreamBarsResult | null;
+  readonly stopRequested: boolean;
+}
+
+export const marketDataStatusQuery = defineQuery<MarketDataStatus>('status');
+/** Stops streaming (the activity is cancelled and closes its connections) and completes the workflow. */
+export const stopMarketDataSignal = defineSignal('stop');
+
+/** The conventional workflow id: one market-data stream per symbol and namespace. */
+export function marketDataWorkflowId(symbol: string): string {
+  return `market-data-${symbol}`;
+}
+
+const { streamBars } = proxyActivities<MarketDataActivities>({
+  taskQueue: TASK_QUEUES.marketData,
+  // A stuck worker is noticed within 30 s; the activity heartbeats every second or two.
+  heartbeatTimeout: '30 seconds',
+  // A session returns after sessionHours (<= 23 h); this is only the backstop.
+  startToCloseTimeout: '1 day',
+  // Report cancelled only once the activity has really stopped (its WebSocket closed).
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  // Market data must always come back: unlimited attempts (bad input is raised as non-retryable).
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: Number.POSITIVE_INFINITY },
+});
+
+export async function MarketDataWorkflow(input: MarketDataWorkflowInput): Promise<MarketDataStatus> {
+  let stopRequested = false;
+  let lastSession: StreamBarsResult | null = null;
+  const sessionsCompleted = input.sessionsCompleted ?? 0;
+  const status = (): MarketDataStatus => ({
+    symbol: input.symbol,
+    exchange: input.exchange,
+    historyHours: input.historyHours,
+    sessionsCompleted: sessionsCompleted + (lastSession === null ? 0 : 1),
+    lastSession,
+    stopRequested,
+  });
+  const session = new CancellationScope();
+  setHandler(marketDataStatusQuery, status);
+  setHandler(stopMarketDataSignal, () => {
+    stopRequested = true;
+    session.cancel();
+  });
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: input.symbol },
+    { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'market-data' },
+  ]);
+
+  if (stopRequested) return status(); // stopped before the first session started
+  try {
+    lastSession = await session.run(() =>
+      streamBars({ symbol: input.symbol, exchange: input.exchange, historyHours: input.historyHours, sessionHours: input.sessionHours }),
+    );
+  } catch (err) {
+    if (stopRequested && isCancellation(err)) return status();
+    throw err;
+  }
+  if (stopRequested) return status();
+  return continueAsNew<typeof MarketDataWorkflow>({ ...input, sessionsCompleted: sessionsCompleted + 1 });
+}

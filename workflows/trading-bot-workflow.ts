@@ -1,0 +1,199 @@
+/**
+ * TradingBotWorkflow: one per symbol and mode. For every closed bar, in order and none skipped: wait for it and get
+ * the champion's prediction (activity), run the shared decision step (workflows/bar-step.ts, the same code the
+ * backtest replays), and record the decision, equity and trades (local activity). Operators pause, resume,
+ * flatten and stop it with signals (or the `operate` update, which answers with the new status).
+ *
+ * Paper mode simulates fills with the shared engine: an order decided at the close of bar t fills at the open of
+ * bar t+1, the first price traded after it was placed; stops and take-profits against each bar's high/low.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import { TASK_QUEUES } from '../domain/task-queues';
+import { flatten, initialState, pause, resume, type TraderState } from '../domain/trading';
+import type { BotActivities } from '../activities/bot-activities';
+import { processBar } from './bar-step';
+import type { BarSummary, BotCarried, BotInput, BotStatus } from './trading-bot-types';
+
+export type OperatorCommand = 'pause' | 'resume' | 'flatten' | 'stop';
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const flattenSignal = defineSignal('flatten');
+export const stopSignal = defineSignal('stop');
+/** Swap the traded model; the open position is kept as it is (strategy.md). */
+export const setChampionSignal = defineSignal<[string]>('setChampion');
+export const statusQuery = defineQuery<BotStatus>('status');
+/** An operator command applied at once, answered with the resulting status (e.g. `npm run bot -- pause`). */
+export const operateUpdate = defineUpdate<BotStatus, [OperatorCommand]>('operate');
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+function checkInput(input: BotInput): void {
+  const problems: string[] = [];
+  if (!/^[A-Z0-9]{2,20}$/.test(input.symbol)) problems.push(`symbol '${input.symbol}' is not a Binance symbol`);
+  if (input.mode !== 'paper' && input.mode !== 'live') problems.push(`mode must be paper or live (got '${String(input.mode)}')`);
+  if (input.startAfter % MINUTE_MS !== 0) problems.push(`startAfter must be a bar open time (got ${input.startAfter})`);
+  if (!(input.barWaitMs >= 1000)) problems.push(`barWaitMs must be >= 1000 (got ${input.barWaitMs})`);
+  if (!(input.barsPerRun >= 10)) problems.push(`barsPerRun must be >= 10 (got ${input.barsPerRun})`);
+  if (!input.championVersion) problems.push('championVersion is required');
+  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`Invalid bot input: ${problems.join('; ')}`, 'InvalidBotInput');
+}
+
+export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
+  checkInput(input);
+  const { workflowId } = workflowInfo();
+  const carried: BotCarried = input.carried ?? {
+    trader: initialState(input.trading, input.startAfter + MINUTE_MS),
+    lastBarTime: input.startAfter,
+    champion: input.championVersion,
+    barsProcessed: 0,
+    tradesClosed: 0,
+    lastBar: null,
+    stopRequested: false,
+  };
+  let trader: TraderState = carried.trader;
+  let lastBarTime = carried.lastBarTime;
+  let champion = carried.champion;
+  let barsProcessed = carried.barsProcessed;
+  let tradesClosed = carried.tradesClosed;
+  let lastBar: BarSummary | null = carried.lastBar;
+  let stopRequested = carried.stopRequested;
+  let barsThisRun = 0;
+
+  const { awaitBar } = proxyActivities<BotActivities>({
+    taskQueue: TASK_QUEUES.trading,
+    startToCloseTimeout: input.barWaitMs + 60_000,
+    heartbeatTimeout: input.heartbeatTimeoutMs,
+    // Waiting and predicting are read-only: retrying is always safe.
+    retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+  });
+  const { recordBar } = proxyLocalActivities<BotActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+  });
+
+  const status = (): BotStatus => {
+    const p = trader.position;
+    return {
+      symbol: input.symbol,
+      mode: input.mode,
+      position: p ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice, entryTime: p.entryTime, modelVersion: p.modelVersion } : null,
+      pending: trader.pending ? (trader.pending.type === 'CLOSE' ? `CLOSE (${trader.pending.reason})` : trader.pending.type) : null,
+      equity: trader.lastEquity,
+      pnlToday: trader.lastEquity - trader.dayOpenEquity,
+      dayOpenEquity: trader.dayOpenEquity,
+      modelVersion: champion,
+      paused: trader.paused,
+      halted: trader.halted,
+      lastBar,
+      barsProcessed,
+      tradesClosed,
+      stopping: stopRequested,
+    };
+  };
+  const apply = (command: OperatorCommand): void => {
+    log.info('operator command', { command });
+    if (command === 'pause') trader = pause(trader);
+    else if (command === 'resume') trader = resume(trader);
+    else if (command === 'flatten') trader = flatten(trader);
+    else stopRequested = true;
+  };
+  setHandler(pauseSignal, () => apply('pause'));
+  setHandler(resumeSignal, () => apply('resume'));
+  setHandler(flattenSignal, () => apply('flatten'));
+  setHandler(stopSignal, () => apply('stop'));
+  setHandler(setChampionSignal, (version: string) => {
+    if (typeof version !== 'string' || version.length === 0) {
+      log.warn('setChampion ignored: the version must be a non-empty string', { version });
+      return;
+    }
+    champion = version;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion }]);
+  });
+  setHandler(statusQuery, status);
+  setHandler(
+    operateUpdate,
+    (command) => {
+      apply(command);
+      return status();
+    },
+    {
+      validator: (command) => {
+        if (!['pause', 'resume', 'flatten', 'stop'].includes(command)) throw new Error(`unknown command '${String(command)}' (pause, resume, flatten, stop)`);
+      },
+    },
+  );
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: input.symbol },
+    { key: SEARCH_ATTRIBUTE_KEYS.TradingMode, value: input.mode },
+    { key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion },
+    { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'trading' },
+  ]);
+
+  const done = () => stopRequested || (input.maxBars !== undefined && barsProcessed >= input.maxBars);
+
+  while (!done()) {
+    const openTime = lastBarTime + MINUTE_MS;
+    const arrival = await awaitBar({ symbol: input.symbol, openTime, modelVersion: champion, historyMinutes: input.historyMinutes, waitMs: input.barWaitMs });
+    if (arrival.bar === null) {
+      // Not there yet: the market-data workflow backfills any gap, and the loop waits again (never skips a bar).
+      if (workflowInfo().continueAsNewSuggested) break;
+      continue;
+    }
+    const bar = arrival.bar;
+    // Late-bar policy: on a stale bar (newer bars already exist) no new position is opened; exits still act.
+    const stale = arrival.barsBehind >= input.staleAfterBars;
+    const prediction = stale && trader.position === null ? null : arrival.prediction;
+    const before = trader;
+    const step = processBar(trader, { bar, prediction, modelVersion: champion, last: false, params: input.trading });
+    trader = step.state;
+    lastBarTime = bar.openTime;
+    barsProcessed += 1;
+    barsThisRun += 1;
+    tradesClosed += step.trades.length;
+    for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
+    const action = step.intent ? (step.intent.type === 'CLOSE' ? `close_${step.intent.reason}` : step.intent.type.toLowerCase()) : 'hold';
+    const reason = stale ? `stale_bar(${arrival.barsBehind} behind)` : before.halted !== trader.halted && trader.halted ? 'kill_switch' : trader.paused ? 'paused' : trader.halted ? 'halted' : arrival.prediction === null ? 'no_prediction' : 'model';
+    lastBar = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
+    await recordBar({
+      workflowId,
+      symbol: input.symbol,
+      mode: input.mode,
+      bar,
+      modelVersion: champion,
+      prediction: arrival.prediction,
+      action,
+      reason,
+      trader,
+      trades: step.trades,
+      storedAt: arrival.storedAt,
+    });
+    if (barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
+  }
+
+  if (!done()) {
+    // Handlers must finish before the run ends so no operator command is lost across continue-as-new.
+    await condition(allHandlersFinished);
+    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested };
+    return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: next });
+  }
+  await condition(allHandlersFinished);
+  log.info('bot stopped', { barsProcessed, equity: trader.lastEquity, days: Math.floor((lastBarTime - input.startAfter) / DAY_MS) });
+  return status();
+}
