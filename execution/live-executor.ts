@@ -452,7 +452,8 @@ export class LiveExecutor {
     }
   }
 
-  private async lastPrice(): Promise<number> {
+  /** The last traded price (sizing entries, the minimum-notional check). */
+  async lastPrice(): Promise<number> {
     const ticker = await this.exchange.fetchTicker(this.market?.symbol ?? this.symbol);
     const last = ticker.last ?? ticker.close;
     if (typeof last !== 'number' || !(last > 0)) throw new Error(`No last price for ${this.symbol} from the exchange`);

@@ -89,7 +89,7 @@ class StreamStalledError extends Error {
 }
 
 type WatchOutcome = { readonly kind: 'candles'; readonly candles: number[][] } | { readonly kind: 'error'; readonly error: unknown };
-type LoopOutcome = WatchOutcome | { readonly kind: 'tick' } | { readonly kind: 'abort' };
+type LoopOutcome = WatchOutcome | { readonly kind: 'tick' } | { readonly kind: 'final' } | { readonly kind: 'abort' };
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -122,6 +122,9 @@ export class KlineStreamer {
   private eventClock = Number.NEGATIVE_INFINITY;
   private newestSeen = Number.NEGATIVE_INFINITY;
   private readonly unstored = new Map<number, Bar>();
+  /** Set by a final kline event, cleared when the loop reads ccxt's cache (see connectionCycle). */
+  private finalArrived = false;
+  private wakeOnFinal: (() => void) | null = null;
   /** The last closed bar found missing at the previous clock check. */
   private behindAt: number | null = null;
 
@@ -185,6 +188,7 @@ export class KlineStreamer {
     this.newestSeen = Number.NEGATIVE_INFINITY;
     this.unstored.clear();
     this.behindAt = null;
+    this.finalArrived = false;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<LoopOutcome>((resolve) => {
       onAbort = () => resolve({ kind: 'abort' });
@@ -197,13 +201,26 @@ export class KlineStreamer {
       this.phase = 'streaming';
       this.log(`${this.options.symbol}: streaming; last stored bar ${this.lastStored === null ? 'none' : new Date(this.lastStored).toISOString()}`);
       for (;;) {
+        // A watch resolves with the candles of one message; a final event arriving while no watch is pending
+        // (during the catch-up, or behind another message) only reaches ccxt's cache. The hook's flag makes the
+        // loop read that cache, so such a bar is stored now rather than at the next kline event.
+        if (this.finalArrived) {
+          this.finalArrived = false;
+          await this.onCandles(this.cachedFinals(), signal);
+          continue;
+        }
         let tick: NodeJS.Timeout | undefined;
         const ticked = new Promise<LoopOutcome>((resolve) => {
           tick = setTimeout(() => resolve({ kind: 'tick' }), this.options.clockCheckIntervalMs ?? 10_000);
         });
-        const outcome = await Promise.race([pending, ticked, aborted]);
+        const finalEvent = new Promise<LoopOutcome>((resolve) => {
+          this.wakeOnFinal = () => resolve({ kind: 'final' });
+        });
+        const outcome = await Promise.race([pending, ticked, aborted, finalEvent]);
         clearTimeout(tick);
+        this.wakeOnFinal = null;
         if (outcome.kind === 'abort') return;
+        if (outcome.kind === 'final') continue;
         if (outcome.kind === 'error') throw outcome.error;
         if (outcome.kind === 'tick') {
           await this.checkClock(signal);
@@ -228,8 +245,22 @@ export class KlineStreamer {
     );
   }
 
+  /** Copies of ccxt's cached candles whose final event arrived on this connection and that are not stored yet. */
+  private cachedFinals(): number[][] {
+    const rows: number[][] = [];
+    for (const c of this.options.stream.ohlcvs[this.market]?.['1m'] ?? []) {
+      const t = c[0];
+      if (typeof t === 'number' && this.finals.has(t) && (this.lastStored === null || t > this.lastStored)) rows.push(c.map(Number));
+    }
+    return rows;
+  }
+
   private onKlineEvent(event: KlineEvent): void {
-    if (event.final) this.finals.add(event.openTime);
+    if (event.final) {
+      this.finals.add(event.openTime);
+      this.finalArrived = true;
+      this.wakeOnFinal?.();
+    }
     if (event.eventTime !== undefined && event.eventTime > this.eventClock) this.eventClock = event.eventTime;
   }
 

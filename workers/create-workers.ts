@@ -8,6 +8,7 @@ import type postgres from 'postgres';
 import { createBacktestActivities } from '../activities/backtest-activities';
 import { createBotActivities } from '../activities/bot-activities';
 import { createRegistryActivities } from '../activities/registry-activities';
+import { createExecutionActivities } from '../activities/execution-activities';
 import { createMarketDataActivities } from '../activities/market-data-activities';
 import { createTrainingActivities } from '../activities/training-activities';
 import type { Database } from '../db/client';
@@ -55,6 +56,7 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     activities: {
       ...createBacktestActivities({ db: deps.db }),
       ...createRegistryActivities({ db: deps.db }),
+      ...createExecutionActivities({ db: deps.db }),
       ...createBotActivities({ db: deps.db, sql: postgresClient(deps), ...(deps.onBotLatency ? { onLatency: deps.onBotLatency } : {}) }),
     },
   });

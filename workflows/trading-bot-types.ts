@@ -38,6 +38,8 @@ export interface BotCarried {
   readonly tradesClosed: number;
   readonly lastBar: BarSummary | null;
   readonly stopRequested: boolean;
+  /** Client ids of the exchange's protective orders of the open position (live mode). */
+  readonly protective: { readonly sl: string; readonly tp: string } | null;
 }
 
 export interface BarSummary {

@@ -24,9 +24,11 @@ import {
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import { TASK_QUEUES } from '../domain/task-queues';
-import { flatten, initialState, pause, resume, type TraderState } from '../domain/trading';
+import { applyFill, clearIntent, decide, flatten, fillForIntent, initialState, pause, resume, type Trade, type TraderState } from '../domain/trading';
 import type { BotActivities } from '../activities/bot-activities';
-import { processBar } from './bar-step';
+import type { ExecutionActivities } from '../activities/execution-activities';
+import { processBar, type BarStepResult } from './bar-step';
+import type { Bar } from '../domain/bars';
 import type { BarSummary, BotCarried, BotInput, BotStatus } from './trading-bot-types';
 
 export type OperatorCommand = 'pause' | 'resume' | 'flatten' | 'stop';
@@ -66,6 +68,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     tradesClosed: 0,
     lastBar: null,
     stopRequested: false,
+    protective: null,
   };
   let trader: TraderState = carried.trader;
   let lastBarTime = carried.lastBarTime;
@@ -74,6 +77,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   let tradesClosed = carried.tradesClosed;
   let lastBar: BarSummary | null = carried.lastBar;
   let stopRequested = carried.stopRequested;
+  let protective = carried.protective;
   let barsThisRun = 0;
 
   const { awaitBar } = proxyActivities<BotActivities>({
@@ -87,6 +91,55 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
   });
+
+  // Orders must never be sent twice by a retry storm: few attempts, spaced wider than the exchange's recvWindow,
+  // so a lost answer is looked up (by client order id) after the original request can no longer arrive.
+  const { executeLiveIntent, checkProtectiveFill } = proxyActivities<ExecutionActivities>({
+    taskQueue: TASK_QUEUES.trading,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '7 seconds', backoffCoefficient: 1.5, maximumAttempts: 4 },
+  });
+
+  /** Live mode: exits the exchange made on its own, the decision, and its execution at the exchange's prices. */
+  const liveStep = async (bar: Bar, prediction: number | null): Promise<BarStepResult> => {
+    const trades: Trade[] = [];
+    let state = trader;
+    if (state.position && protective) {
+      const hit = await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective });
+      if (hit) {
+        const applied = applyFill(state, { type: 'CLOSE', reason: hit.reason, price: hit.price, fee: hit.fee, time: Math.floor(hit.time / MINUTE_MS) * MINUTE_MS }, input.trading);
+        state = applied.state;
+        if (applied.trade) trades.push(applied.trade);
+        protective = null;
+      }
+    }
+    const decision = decide(state, { bar, prediction, modelVersion: champion }, input.trading);
+    state = decision.state;
+    if (decision.intent) {
+      const position = state.position;
+      try {
+        const fill = await executeLiveIntent({
+          workflowId,
+          symbol: input.symbol,
+          exchange: input.exchange,
+          decisionBarTime: bar.openTime,
+          intent: decision.intent,
+          position: position ? { side: position.side, qty: position.qty, protective } : null,
+          trading: input.trading,
+        });
+        // The order filled right after this bar's close: in the next bar, as in the backtest.
+        const applied = applyFill(state, fillForIntent(decision.intent, { price: fill.price, qty: fill.qty, fee: fill.fee, time: bar.openTime + MINUTE_MS }), input.trading);
+        state = applied.state;
+        if (applied.trade) trades.push(applied.trade);
+        protective = fill.protective;
+      } catch (err) {
+        // A refused order (margin, minimum notional...) is dropped; the next bar decides again.
+        log.error('order failed; intent dropped', { intent: decision.intent, error: err instanceof Error ? err.message : String(err) });
+        state = clearIntent(state);
+      }
+    }
+    return { state, trades, events: decision.events, intent: decision.intent, equity: { openTime: bar.openTime + MINUTE_MS, equity: state.lastEquity } };
+  };
 
   const status = (): BotStatus => {
     const p = trader.position;
@@ -161,7 +214,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const stale = arrival.barsBehind >= input.staleAfterBars;
     const prediction = stale && trader.position === null ? null : arrival.prediction;
     const before = trader;
-    const step = processBar(trader, { bar, prediction, modelVersion: champion, last: false, params: input.trading });
+    const step =
+      input.mode === 'live' ? await liveStep(bar, prediction) : processBar(trader, { bar, prediction, modelVersion: champion, last: false, params: input.trading });
     trader = step.state;
     lastBarTime = bar.openTime;
     barsProcessed += 1;
@@ -190,7 +244,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   if (!done()) {
     // Handlers must finish before the run ends so no operator command is lost across continue-as-new.
     await condition(allHandlersFinished);
-    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested };
+    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested, protective };
     return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: next });
   }
   await condition(allHandlersFinished);

@@ -22,13 +22,15 @@ export interface RunningStreamer {
   stop(): Promise<StreamHeartbeat>;
 }
 
+/** A streamer on `exchange` (REST and WebSocket, unless `streamExchange` serves the WebSocket). */
 export function startStreamer(
   exchange: LocalExchange,
   database: DatabaseHandle,
   options: Partial<Omit<KlineStreamerOptions, 'rest' | 'stream' | 'store'>> = {},
+  streamExchange: LocalExchange = exchange,
 ): RunningStreamer {
   const rest = createRestClient(localSettings(exchange));
-  const stream = createStreamClient(localSettings(exchange));
+  const stream = createStreamClient(localSettings(streamExchange));
   const heartbeats: StreamHeartbeat[] = [];
   const streamer = new KlineStreamer({
     symbol: SYMBOL,

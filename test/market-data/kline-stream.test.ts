@@ -4,7 +4,7 @@
  * restarts, and the "bar closed" notifications the bot waits on.
  */
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/client';
-import { BAR_MS, findGaps, type Bar } from '../../domain/bars';
+import { BAR_MS, findGaps } from '../../domain/bars';
 import { LocalExchange } from '../../exchange/local-exchange';
 import { BARS_CLOSED_CHANNEL, barKey, waitForBar } from '../../market-data/bar-notifications';
 import { storeClosedBars } from '../../market-data/store-bars';
@@ -40,11 +40,6 @@ afterEach(async () => {
 async function startExchange(options: { partialBarUpdates?: boolean } = {}): Promise<LocalExchange> {
   exchange = await LocalExchange.start({ bars, startIndex: START, ...options });
   return exchange;
-}
-
-/** The replayed bars opening in [from, to), as the exchange published them. */
-function replayed(from: number, to: number): Bar[] {
-  return bars.filter((b) => b.openTime >= from && b.openTime < to);
 }
 
 describe('KlineStreamer', () => {
@@ -140,6 +135,42 @@ describe('KlineStreamer', () => {
     // Only the 4 bars missed while down came over REST; the next one from the stream.
     expect(running.streamer.status().barsStored).toBe(5);
     expect(await barsBySource(database)).toEqual({ 'local-rest': 60 + 4, 'local-ws': 1 });
+  });
+
+  test('stores a bar that closes during the catch-up at once, not at the next kline event', async () => {
+    // Slow REST keeps the first catch-up busy after the subscription is live. Two bars close meanwhile: the first
+    // resolves the pending watch, the second only lands in ccxt's cache (no watch is pending); in a manual replay
+    // no later event would ever bring it out.
+    const ex = await startExchange();
+    ex.setLatency(400);
+    running = startStreamer(ex, database, { historyHours: 1, clockCheckIntervalMs: 60_000 });
+    await ex.waitForKlineSubscribers(1);
+    expect(running.streamer.status().phase).toBe('catching-up');
+    ex.advance(1);
+    await new Promise((r) => setTimeout(r, 50));
+    const [second] = ex.advance(1);
+    expect(await waitForBar(database.sql, SYMBOL, second!.openTime, 5_000)).toEqual(second);
+    expect(await allStoredBars(database)).toEqual(bars.slice(START - 60, START + 2));
+    expect(await barsBySource(database)).toEqual({ 'local-rest': 60, 'local-ws': 2 });
+    expect(running.streamer.status().reconnects).toBe(0);
+  });
+
+  test('the clock watchdog treats a silent stream as broken and fills the bars over REST', async () => {
+    // The WebSocket comes from a second exchange that never advances: connected, subscribed, and silent, while
+    // the REST clock moves on.
+    const ex = await startExchange();
+    const silent = await LocalExchange.start({ bars, startIndex: START });
+    try {
+      running = startStreamer(ex, database, { historyHours: 1, clockCheckIntervalMs: 150 }, silent);
+      await streaming(running, silent);
+      const [closed] = ex.advance(1);
+      expect(await waitForBar(database.sql, SYMBOL, closed!.openTime, 5_000)).toEqual(closed);
+      expect(running.streamer.status().lastError).toMatch(/StreamStalledError: the bar of .* closed on the exchange but the stream has not delivered it/);
+      expect(await barsBySource(database)).toEqual({ 'local-rest': 61 });
+    } finally {
+      await running?.stop();
+      await silent.stop();
+    }
   });
 
   test('stops when its signal aborts and closes the WebSocket', async () => {

@@ -1,0 +1,155 @@
+/**
+ * Live execution activities of TradingBotWorkflow: market orders with deterministic client order ids (a retried
+ * activity finds its order instead of sending it again), reduce-only stop-loss / take-profit orders on the
+ * exchange while a position is open, and the detection of their fills. Keys come from the environment only.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Database } from '../db/client';
+import { orders } from '../db/schema';
+import { exchangeCredentials } from '../config/secrets';
+import { clientOrderId } from '../domain/client-order-id';
+import type { ExchangeSettings } from '../domain/exchange-settings';
+import type { OrderIntent, Side, TradingParams } from '../domain/trading';
+import { isRetryableExchangeError, LiveExecutor, type OrderReport, type ProtectiveOrderIds } from '../execution/live-executor';
+import { createRestClient } from '../market-data/exchange-client';
+import { sql } from 'drizzle-orm';
+
+export interface ExecuteIntentInput {
+  readonly workflowId: string;
+  readonly symbol: string;
+  readonly exchange: ExchangeSettings;
+  /** Open time of the bar at whose close the intent was decided (part of the client order ids). */
+  readonly decisionBarTime: number;
+  readonly intent: OrderIntent;
+  /** The open position a CLOSE closes (side and quantity), with its protective order ids. */
+  readonly position: { readonly side: Side; readonly qty: number; readonly protective: ProtectiveOrderIds | null } | null;
+  readonly trading: TradingParams;
+}
+
+export interface LiveFill {
+  readonly price: number;
+  readonly qty: number;
+  readonly fee: number;
+  readonly time: number;
+  readonly clientOrderId: string;
+  /** Protective orders placed after an entry. */
+  readonly protective: ProtectiveOrderIds | null;
+}
+
+export interface ProtectiveCheckInput {
+  readonly symbol: string;
+  readonly exchange: ExchangeSettings;
+  readonly protective: ProtectiveOrderIds;
+}
+
+export interface ProtectiveHit {
+  readonly reason: 'stop_loss' | 'take_profit';
+  readonly price: number;
+  readonly fee: number;
+  readonly time: number;
+}
+
+function credentialsFor(settings: ExchangeSettings) {
+  if (settings.kind === 'local') return settings.apiKey && settings.apiSecret ? { apiKey: settings.apiKey, secret: settings.apiSecret } : null;
+  const credentials = exchangeCredentials();
+  if (!credentials) throw ApplicationFailure.nonRetryable('Live trading needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment', 'MissingCredentials');
+  return credentials;
+}
+
+/** Exchange errors no retry can fix (refused order, bad key) end the attempt without retrying. */
+async function classified<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (!isRetryableExchangeError(err)) throw ApplicationFailure.nonRetryable((err as Error).message, (err as Error).name);
+    throw err;
+  }
+}
+
+export function createExecutionActivities({ db }: { db: Database }) {
+  const executors = new Map<string, LiveExecutor>();
+  const executorFor = (settings: ExchangeSettings, symbol: string): LiveExecutor => {
+    const key = `${JSON.stringify(settings)}|${symbol}`;
+    let executor = executors.get(key);
+    if (!executor) {
+      executor = new LiveExecutor(createRestClient(settings, credentialsFor(settings)), symbol);
+      executors.set(key, executor);
+    }
+    return executor;
+  };
+
+  const recordOrder = async (symbol: string, report: OrderReport, decisionOpenTime: number, reason: string): Promise<void> => {
+    const row = {
+      clientOrderId: report.clientOrderId,
+      symbol,
+      mode: 'live' as const,
+      side: report.side,
+      type: report.type,
+      reduceOnly: report.reduceOnly,
+      qty: report.qty,
+      status: report.status,
+      exchangeOrderId: report.exchangeOrderId,
+      avgFillPrice: report.avgPrice,
+      filledQty: report.filledQty,
+      fee: report.fee,
+      feeAsset: report.feeAsset,
+      decisionOpenTime,
+      reason,
+    };
+    await db
+      .insert(orders)
+      .values(row)
+      .onConflictDoUpdate({ target: orders.clientOrderId, set: { status: row.status, avgFillPrice: row.avgFillPrice, filledQty: row.filledQty, fee: row.fee, updatedAt: sql`(extract(epoch from now()) * 1000)::bigint` } });
+  };
+
+  return {
+    async executeLiveIntent(input: ExecuteIntentInput): Promise<LiveFill> {
+      return classified(async () => {
+        const executor = executorFor(input.exchange, input.symbol);
+        await executor.loadFilters();
+        const ids = (purpose: 'open' | 'close' | 'sl' | 'tp' | 'flatten') => clientOrderId({ workflowId: input.workflowId, barOpenTime: input.decisionBarTime, purpose });
+        if (input.intent.type === 'CLOSE') {
+          const position = input.position;
+          if (!position) throw ApplicationFailure.nonRetryable('CLOSE without an open position', 'NoPosition');
+          if (position.protective) await executor.cancelProtectiveOrders(position.protective);
+          const id = ids(input.intent.reason === 'flatten' ? 'flatten' : 'close');
+          const report = await executor.placeMarketOrder({ side: position.side === 'LONG' ? 'sell' : 'buy', qty: position.qty, reduceOnly: true, clientOrderId: id });
+          await recordOrder(input.symbol, report, input.decisionBarTime, input.intent.reason);
+          return { price: report.avgPrice!, qty: report.filledQty, fee: report.fee, time: report.time, clientOrderId: id, protective: null };
+        }
+        const side: Side = input.intent.type === 'OPEN_LONG' ? 'LONG' : 'SHORT';
+        const equity = await executor.fetchEquity();
+        const notional = equity * input.trading.positionFraction * input.trading.leverage;
+        const price = await executor.lastPrice();
+        const id = ids('open');
+        const report = await executor.placeMarketOrder({ side: side === 'LONG' ? 'buy' : 'sell', qty: notional / price, reduceOnly: false, clientOrderId: id, referencePrice: price });
+        await recordOrder(input.symbol, report, input.decisionBarTime, input.intent.type);
+        const entry = report.avgPrice!;
+        const d = side === 'LONG' ? 1 : -1;
+        const protective = { sl: ids('sl'), tp: ids('tp') };
+        const placed = await executor.placeProtectiveOrders({
+          positionSide: side,
+          qty: report.filledQty,
+          stopPrice: entry * (1 - d * input.trading.stopLossPct),
+          takeProfitPrice: entry * (1 + d * input.trading.takeProfitPct),
+          clientOrderIds: protective,
+        });
+        await recordOrder(input.symbol, placed.stopLoss, input.decisionBarTime, 'stop_loss');
+        await recordOrder(input.symbol, placed.takeProfit, input.decisionBarTime, 'take_profit');
+        return { price: entry, qty: report.filledQty, fee: report.fee, time: report.time, clientOrderId: id, protective };
+      });
+    },
+
+    /** Whether the exchange closed the position through its stop-loss or take-profit order. */
+    async checkProtectiveFill(input: ProtectiveCheckInput): Promise<ProtectiveHit | null> {
+      return classified(async () => {
+        const hit = await executorFor(input.exchange, input.symbol).protectiveFill(input.protective);
+        if (!hit || hit.avgPrice === null) return null;
+        await recordOrder(input.symbol, hit, Math.floor(hit.time / 60_000) * 60_000, hit.purpose === 'sl' ? 'stop_loss' : 'take_profit');
+        return { reason: hit.purpose === 'sl' ? 'stop_loss' : 'take_profit', price: hit.avgPrice, fee: hit.fee, time: hit.time };
+      });
+    },
+  };
+}
+
+export type ExecutionActivities = ReturnType<typeof createExecutionActivities>;
