@@ -10,7 +10,7 @@ import { loadBars } from '../db/repositories/bars';
 import { getModel } from '../db/repositories/models';
 import { upsertEquitySnapshots } from '../db/repositories/equity';
 import { upsertPredictions } from '../db/repositories/predictions';
-import { bars as barsTable, decisions, trades as tradesTable } from '../db/schema';
+import { bars as barsTable, decisions, trades as tradesTable, type NewPredictionRow } from '../db/schema';
 import { waitForBar } from '../market-data/bar-notifications';
 import { BoosterCache } from '../ml/booster-cache';
 import { LiveFeatures } from '../ml/live-features';
@@ -30,6 +30,8 @@ export interface AwaitBarInput {
   readonly symbol: string;
   readonly openTime: number;
   readonly modelVersion: string;
+  /** A model in shadow mode: predicted and recorded beside the champion, never traded. */
+  readonly challengerVersion?: string | null;
   readonly historyMinutes: number;
   readonly waitMs: number;
 }
@@ -54,20 +56,25 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           ctx.heartbeat();
           bar = await waitForBar(sql, input.symbol, input.openTime, Math.min(HEARTBEAT_MS, deadline - Date.now()));
         }
-        if (bar === null) return { bar: null, prediction: null, barsBehind: 0, storedAt: null };
+        if (bar === null) return { bar: null, prediction: null, challengerPrediction: null, barsBehind: 0, storedAt: null };
         const storedAt = Date.now();
         const row = await features.at(input.symbol, bar, input.historyMinutes, (from, to) => loadBars(db, input.symbol, from, to));
         let prediction: number | null = null;
+        let challengerPrediction: number | null = null;
         if (row !== null) {
-          const booster = await boosters.get(input.modelVersion, modelText);
-          prediction = booster.predictRow(row);
-          await upsertPredictions(db, [{ symbol: input.symbol, openTime: bar.openTime, modelVersion: input.modelVersion, role: 'champion', prediction }]);
+          prediction = (await boosters.get(input.modelVersion, modelText)).predictRow(row);
+          const rows: NewPredictionRow[] = [{ symbol: input.symbol, openTime: bar.openTime, modelVersion: input.modelVersion, role: 'champion', prediction }];
+          if (input.challengerVersion) {
+            challengerPrediction = (await boosters.get(input.challengerVersion, modelText)).predictRow(row);
+            rows.push({ symbol: input.symbol, openTime: bar.openTime, modelVersion: input.challengerVersion, role: 'challenger', prediction: challengerPrediction });
+          }
+          await upsertPredictions(db, rows);
         }
         const [behind] = await db
           .select({ n: count() })
           .from(barsTable)
           .where(and(eq(barsTable.symbol, input.symbol), gt(barsTable.openTime, bar.openTime)));
-        return { bar, prediction, barsBehind: behind?.n ?? 0, storedAt };
+        return { bar, prediction, challengerPrediction, barsBehind: behind?.n ?? 0, storedAt };
       });
     },
 

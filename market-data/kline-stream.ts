@@ -299,6 +299,7 @@ export class KlineStreamer {
   private advanceLastStored(openTime: number): void {
     if (this.lastStored === null || openTime > this.lastStored) this.lastStored = openTime;
     for (const t of this.unstored.keys()) if (t <= openTime) this.unstored.delete(t);
+    for (const t of this.finals) if (t <= openTime) this.finals.delete(t);
   }
 
   private async onCandles(candles: readonly number[][], signal: AbortSignal): Promise<void> {

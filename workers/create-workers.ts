@@ -9,6 +9,7 @@ import { createBacktestActivities } from '../activities/backtest-activities';
 import { createBotActivities } from '../activities/bot-activities';
 import { createRegistryActivities } from '../activities/registry-activities';
 import { createExecutionActivities } from '../activities/execution-activities';
+import { createMonitoringActivities } from '../activities/monitoring-activities';
 import { createMarketDataActivities } from '../activities/market-data-activities';
 import { createTrainingActivities } from '../activities/training-activities';
 import type { Database } from '../db/client';
@@ -57,6 +58,7 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
       ...createBacktestActivities({ db: deps.db }),
       ...createRegistryActivities({ db: deps.db }),
       ...createExecutionActivities({ db: deps.db }),
+      ...createMonitoringActivities({ db: deps.db }),
       ...createBotActivities({ db: deps.db, sql: postgresClient(deps), ...(deps.onBotLatency ? { onLatency: deps.onBotLatency } : {}) }),
     },
   });

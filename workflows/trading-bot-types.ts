@@ -26,8 +26,24 @@ export interface BotInput {
   readonly maxBars?: number;
   /** Continue-as-new after this many bars, so the history stays far below Temporal's limits. */
   readonly barsPerRun: number;
+  /** Shadow mode, drift and performance monitoring, triggered retrains; absent = none of them. */
+  readonly retraining?: BotRetraining;
   /** State carried over continue-as-new. */
   readonly carried?: BotCarried;
+}
+
+export interface BotRetraining {
+  /** Bars a challenger predicts beside the champion (config retraining.shadow_mode_minutes). */
+  readonly shadowBars: number;
+  /** Drift and Sharpe are measured every this many bars. */
+  readonly measureEveryBars: number;
+  readonly psiWindowBars: number;
+  readonly psiThreshold: number;
+  readonly sharpeThreshold: number;
+  readonly sharpeWindowBars: number;
+  readonly minIntervalBars: number;
+  /** RetrainWorkflow's input besides reason and detail (workflows/retrain-types.ts). */
+  readonly retrainArgs: Readonly<Record<string, unknown>>;
 }
 
 export interface BotCarried {
@@ -40,6 +56,11 @@ export interface BotCarried {
   readonly stopRequested: boolean;
   /** Client ids of the exchange's protective orders of the open position (live mode). */
   readonly protective: { readonly sl: string; readonly tp: string } | null;
+  readonly challenger: { readonly version: string; readonly barsLeft: number } | null;
+  /** Recent equity at bar closes, for the rolling Sharpe. */
+  readonly equityWindow: readonly number[];
+  /** barsProcessed when the last retrain was triggered. */
+  readonly lastTriggerAt: number | null;
 }
 
 export interface BarSummary {
@@ -65,6 +86,11 @@ export interface BotStatus {
   readonly barsProcessed: number;
   readonly tradesClosed: number;
   readonly stopping: boolean;
+  /** The model in shadow mode, if any, and its bars left. */
+  readonly challenger: { readonly version: string; readonly barsLeft: number } | null;
+  readonly lastDrift: { readonly feature: string; readonly psi: number } | null;
+  readonly rollingSharpe: number | null;
+  readonly retrainsTriggered: number;
 }
 
 /** What the bar-wait activity returns: the bar with the model's prediction, or nothing yet. */
@@ -72,6 +98,8 @@ export interface BarArrival {
   readonly bar: Bar | null;
   /** Champion's prediction at the bar's close (null when the features are not warm yet). */
   readonly prediction: number | null;
+  /** The shadow model's prediction, when one is in shadow mode. */
+  readonly challengerPrediction: number | null;
   /** Newer bars already stored when this one was handed over (lateness, in bars). */
   readonly barsBehind: number;
   /** When the bar was stored and when the prediction was made (Unix ms), for latency measurements. */

@@ -21,12 +21,18 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   allHandlersFinished,
+  ParentClosePolicy,
+  startChild,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import { TASK_QUEUES } from '../domain/task-queues';
 import { applyFill, clearIntent, decide, flatten, fillForIntent, initialState, pause, resume, type Trade, type TraderState } from '../domain/trading';
 import type { BotActivities } from '../activities/bot-activities';
 import type { ExecutionActivities } from '../activities/execution-activities';
+import type { MonitoringActivities } from '../activities/monitoring-activities';
+import type { RegistryActivities } from '../activities/registry-activities';
+import { retrainTrigger, rollingSharpeOf } from '../domain/retrain-triggers';
 import { processBar, type BarStepResult } from './bar-step';
 import type { Bar } from '../domain/bars';
 import type { BarSummary, BotCarried, BotInput, BotStatus } from './trading-bot-types';
@@ -37,8 +43,12 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const flattenSignal = defineSignal('flatten');
 export const stopSignal = defineSignal('stop');
-/** Swap the traded model; the open position is kept as it is (strategy.md). */
+/** Swap the traded model (promotion, rollback); the open position is kept as it is (strategy.md). */
 export const setChampionSignal = defineSignal<[string]>('setChampion');
+/** Start predicting with a challenger beside the champion (shadow mode), never trading on it. */
+export const startShadowSignal = defineSignal<[string]>('startShadow');
+/** End shadow mode early (e.g. the retrain was rejected). */
+export const endShadowSignal = defineSignal('endShadow');
 export const statusQuery = defineQuery<BotStatus>('status');
 /** An operator command applied at once, answered with the resulting status (e.g. `npm run bot -- pause`). */
 export const operateUpdate = defineUpdate<BotStatus, [OperatorCommand]>('operate');
@@ -69,6 +79,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     lastBar: null,
     stopRequested: false,
     protective: null,
+    challenger: null,
+    equityWindow: [],
+    lastTriggerAt: null,
   };
   let trader: TraderState = carried.trader;
   let lastBarTime = carried.lastBarTime;
@@ -78,7 +91,15 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   let lastBar: BarSummary | null = carried.lastBar;
   let stopRequested = carried.stopRequested;
   let protective = carried.protective;
+  let challenger = carried.challenger;
+  let equityWindow: number[] = [...carried.equityWindow];
+  let lastTriggerAt = carried.lastTriggerAt;
+  let pendingChampion: string | null = null;
+  let lastDrift: { feature: string; psi: number } | null = null;
+  let rollingSharpe: number | null = null;
+  let retrainsTriggered = 0;
   let barsThisRun = 0;
+  const retraining = input.retraining;
 
   const { awaitBar } = proxyActivities<BotActivities>({
     taskQueue: TASK_QUEUES.trading,
@@ -86,6 +107,12 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     heartbeatTimeout: input.heartbeatTimeoutMs,
     // Waiting and predicting are read-only: retrying is always safe.
     retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+  });
+  const { setModelStatus } = proxyActivities<RegistryActivities>({ taskQueue: TASK_QUEUES.trading, startToCloseTimeout: '1 minute' });
+  const { measureDrift } = proxyActivities<MonitoringActivities>({
+    taskQueue: TASK_QUEUES.trading,
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumAttempts: 3 },
   });
   const { recordBar } = proxyLocalActivities<BotActivities>({
     startToCloseTimeout: '30 seconds',
@@ -158,6 +185,10 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       barsProcessed,
       tradesClosed,
       stopping: stopRequested,
+      challenger,
+      lastDrift,
+      rollingSharpe,
+      retrainsTriggered,
     };
   };
   const apply = (command: OperatorCommand): void => {
@@ -171,13 +202,22 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   setHandler(resumeSignal, () => apply('resume'));
   setHandler(flattenSignal, () => apply('flatten'));
   setHandler(stopSignal, () => apply('stop'));
+  const validVersion = (version: unknown, what: string): version is string => {
+    if (typeof version === 'string' && /^[A-Za-z0-9._:-]{1,120}$/.test(version)) return true;
+    log.warn(`${what} ignored: not a model version`, { version: String(version) });
+    return false;
+  };
+  // Applied at the next bar (through the registry activity), never in the middle of one.
   setHandler(setChampionSignal, (version: string) => {
-    if (typeof version !== 'string' || version.length === 0) {
-      log.warn('setChampion ignored: the version must be a non-empty string', { version });
-      return;
-    }
-    champion = version;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion }]);
+    if (validVersion(version, 'setChampion')) pendingChampion = version;
+  });
+  setHandler(startShadowSignal, (version: string) => {
+    if (!validVersion(version, 'startShadow')) return;
+    challenger = { version, barsLeft: retraining?.shadowBars ?? 5 };
+    log.info('shadow mode started', { challenger: version });
+  });
+  setHandler(endShadowSignal, () => {
+    challenger = null;
   });
   setHandler(statusQuery, status);
   setHandler(
@@ -201,9 +241,57 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
 
   const done = () => stopRequested || (input.maxBars !== undefined && barsProcessed >= input.maxBars);
 
+  /** Drift and rolling Sharpe every few bars; a trigger starts RetrainWorkflow (one per symbol at a time). */
+  const monitor = async (openTime: number): Promise<void> => {
+    if (!retraining || barsProcessed % retraining.measureEveryBars !== 0) return;
+    rollingSharpe = rollingSharpeOf(equityWindow, retraining.sharpeWindowBars);
+    lastDrift = await measureDrift({
+      symbol: input.symbol,
+      modelVersion: champion,
+      openTime,
+      psiWindowBars: retraining.psiWindowBars,
+      sharpe: rollingSharpe,
+      sharpeWindowBars: retraining.sharpeWindowBars,
+    });
+    const trigger = retrainTrigger(retraining, { maxPsi: lastDrift, sharpe: rollingSharpe }, lastTriggerAt === null ? null : barsProcessed - lastTriggerAt);
+    if (!trigger || challenger) return;
+    lastTriggerAt = barsProcessed;
+    const detail = trigger.reason === 'drift' ? { feature: trigger.feature, psi: trigger.psi } : { sharpe: trigger.sharpe };
+    try {
+      await startChild('RetrainWorkflow', {
+        workflowId: `retrain-${input.symbol}`,
+        taskQueue: TASK_QUEUES.trading,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [{ ...retraining.retrainArgs, symbol: input.symbol, reason: trigger.reason, detail, botWorkflowId: workflowId }],
+      });
+      retrainsTriggered += 1;
+      log.info('retrain triggered', { reason: trigger.reason, ...detail });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      log.info('retrain trigger skipped: a retrain of this symbol is already running', { reason: trigger.reason });
+    }
+  };
+
   while (!done()) {
+    if (pendingChampion !== null) {
+      const version = pendingChampion;
+      pendingChampion = null;
+      // The registry follows the bot: the swap is recorded here, in the bot's history, then in the table.
+      await setModelStatus({ version, status: 'champion' });
+      log.info('champion swapped; the open position is kept', { from: champion, to: version });
+      champion = version;
+      if (challenger?.version === version) challenger = null;
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion }]);
+    }
     const openTime = lastBarTime + MINUTE_MS;
-    const arrival = await awaitBar({ symbol: input.symbol, openTime, modelVersion: champion, historyMinutes: input.historyMinutes, waitMs: input.barWaitMs });
+    const arrival = await awaitBar({
+      symbol: input.symbol,
+      openTime,
+      modelVersion: champion,
+      challengerVersion: challenger?.version ?? null,
+      historyMinutes: input.historyMinutes,
+      waitMs: input.barWaitMs,
+    });
     if (arrival.bar === null) {
       // Not there yet: the market-data workflow backfills any gap, and the loop waits again (never skips a bar).
       if (workflowInfo().continueAsNewSuggested) break;
@@ -225,6 +313,13 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const action = step.intent ? (step.intent.type === 'CLOSE' ? `close_${step.intent.reason}` : step.intent.type.toLowerCase()) : 'hold';
     const reason = stale ? `stale_bar(${arrival.barsBehind} behind)` : before.halted !== trader.halted && trader.halted ? 'kill_switch' : trader.paused ? 'paused' : trader.halted ? 'halted' : arrival.prediction === null ? 'no_prediction' : 'model';
     lastBar = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
+    if (challenger && arrival.challengerPrediction !== null) {
+      challenger = challenger.barsLeft > 1 ? { ...challenger, barsLeft: challenger.barsLeft - 1 } : null;
+    }
+    if (retraining) {
+      equityWindow.push(trader.lastEquity);
+      if (equityWindow.length > retraining.sharpeWindowBars) equityWindow = equityWindow.slice(-retraining.sharpeWindowBars);
+    }
     await recordBar({
       workflowId,
       symbol: input.symbol,
@@ -238,13 +333,18 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       trades: step.trades,
       storedAt: arrival.storedAt,
     });
+    await monitor(bar.openTime);
     if (barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
   }
 
   if (!done()) {
     // Handlers must finish before the run ends so no operator command is lost across continue-as-new.
     await condition(allHandlersFinished);
-    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested, protective };
+    if (pendingChampion !== null) {
+      await setModelStatus({ version: pendingChampion, status: 'champion' });
+      champion = pendingChampion;
+    }
+    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested, protective, challenger, equityWindow, lastTriggerAt };
     return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: next });
   }
   await condition(allHandlersFinished);

@@ -1,16 +1,21 @@
 /**
  * MarketDataWorkflow on a real Temporal dev server: the workflow on the trading queue runs the streamBars
- * activity on a market-data worker, which fills the table from the local exchange; `stop` ends both.
+ * activity on a market-data worker, which fills the table from the local exchange; `stop` ends both. Then the
+ * activities themselves in the SDK's activity environment: resuming from heartbeat details, cancellation, backfill.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { createMarketDataActivities } from '../../activities/market-data-activities';
 import { installQuietRuntime } from '../../app/local-runtime';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/client';
+import { BAR_MS } from '../../domain/bars';
 import { TASK_QUEUES } from '../../domain/task-queues';
+import type { StreamHeartbeat } from '../../market-data/kline-stream';
 import { LocalExchange } from '../../exchange/local-exchange';
 import { ensureTemporal, type TemporalHandle } from '../../infra';
 import { waitForBar } from '../../market-data/bar-notifications';
@@ -112,4 +117,52 @@ test('MarketDataWorkflow streams bars into the table until the stop signal ends 
   expect(stopMs).toBeLessThan(6_000);
   await waitUntil('the stream is closed', () => exchange.state()['webSocketConnections'] === 0, 5_000);
   expect((await handle.describe()).status.name).toBe('COMPLETED');
+});
+
+describe('market-data activities', () => {
+  const activities = () => createMarketDataActivities({ db: database.db, sql: database.sql, tuning: { heartbeatIntervalMs: 100 } });
+  beforeEach(async () => {
+    await database.sql`delete from bars`;
+  });
+
+  test('streamBars continues the counters of its last heartbeat and ends as cancelled on cancellation', async () => {
+    // A retried attempt: the previous one had reconnected 3 times and stored 7 bars.
+    const env = new MockActivityEnvironment({ heartbeatDetails: { reconnects: 3, barsStored: 7 } });
+    const heartbeats: StreamHeartbeat[] = [];
+    env.on('heartbeat', (details: StreamHeartbeat) => heartbeats.push(details));
+    const run = env.run(activities().streamBars, { symbol: SYMBOL, exchange: localSettings(exchange), historyHours: 1 });
+    await waitUntil('the activity streams', () => heartbeats.at(-1)?.phase === 'streaming');
+    await exchange.waitForKlineSubscribers(1);
+    const [closed] = exchange.advance(1);
+    expect(await waitForBar(database.sql, SYMBOL, closed!.openTime, 5_000)).toEqual(closed);
+    await waitUntil('a heartbeat reports the new bar', () => heartbeats.at(-1)?.lastStoredOpenTime === closed!.openTime);
+    expect(heartbeats.at(-1)).toMatchObject({ reconnects: 3, barsStored: 7 + 60 + 1 });
+
+    env.cancel();
+    await expect(run).rejects.toBeInstanceOf(CancelledFailure);
+    await waitUntil('the stream is closed', () => exchange.state()['webSocketConnections'] === 0, 5_000);
+  });
+
+  test('backfillBars fills the missing closed bars of a range, once', async () => {
+    const from = bars[START - 30]!.openTime;
+    const lastClosed = exchange.closedBars - 1; // bars after it have not happened yet on the exchange
+    const { backfillBars } = activities();
+    const input = { symbol: SYMBOL, exchange: localSettings(exchange), from, to: bars[lastClosed + 50]!.openTime };
+    const env = new MockActivityEnvironment();
+    expect(await env.run(backfillBars, input)).toEqual({
+      missing: lastClosed - (START - 30) + 1,
+      fetched: lastClosed - (START - 30) + 1,
+      inserted: lastClosed - (START - 30) + 1,
+      lastOpenTime: bars[lastClosed]!.openTime,
+    });
+    expect(await allStoredBars(database)).toEqual(bars.slice(START - 30, lastClosed + 1));
+    expect(await env.run(backfillBars, input)).toMatchObject({ missing: 0, fetched: 0, inserted: 0 });
+  });
+
+  test('bad input fails without retries', async () => {
+    const env = new MockActivityEnvironment();
+    const failure = env.run(activities().backfillBars, { symbol: 'BTC-PERP', exchange: localSettings(exchange), from: 0, to: BAR_MS });
+    await expect(failure).rejects.toBeInstanceOf(ApplicationFailure);
+    await expect(failure).rejects.toMatchObject({ nonRetryable: true, message: expect.stringContaining("Symbol 'BTC-PERP' is not a Binance USDT-margined perpetual id") });
+  });
 });

@@ -1,0 +1,55 @@
+/**
+ * Drift and performance measurements of the live bot: PSI of each feature over the recent bars against the
+ * champion's training distribution (stored with the model), and the rolling Sharpe the workflow computed.
+ */
+import type { Database } from '../db/client';
+import { loadBars } from '../db/repositories/bars';
+import { getModel } from '../db/repositories/models';
+import { driftMeasurements, performanceMeasurements } from '../db/schema';
+import { computeFeatureMatrix, N_FEATURES, WARMUP_BARS } from '../domain/features';
+import { featureReferenceSchema, maxPsi, psiAll } from '../domain/psi';
+import { BadInputError, failFastOnBadInput } from './activity-errors';
+
+export interface MeasureInput {
+  readonly symbol: string;
+  readonly modelVersion: string;
+  /** The bar the measurement belongs to (its open time). */
+  readonly openTime: number;
+  readonly psiWindowBars: number;
+  /** Computed by the workflow from its equity curve (null when not meaningful). */
+  readonly sharpe: number | null;
+  readonly sharpeWindowBars: number;
+}
+
+export function createMonitoringActivities({ db }: { db: Database }) {
+  return {
+    async measureDrift(input: MeasureInput): Promise<{ feature: string; psi: number } | null> {
+      return failFastOnBadInput(async () => {
+        const model = await getModel(db, input.modelVersion);
+        if (!model) throw new BadInputError(`Model ${input.modelVersion} is not in the registry`);
+        const reference = featureReferenceSchema.parse(model.featureReference);
+        // Features of the recent window, computed over enough history for the warm-up.
+        const from = input.openTime - (input.psiWindowBars + WARMUP_BARS * 2) * 60_000;
+        const bars = await loadBars(db, input.symbol, from, input.openTime + 60_000);
+        if (bars.length < input.psiWindowBars + WARMUP_BARS) return null;
+        const features = computeFeatureMatrix(bars);
+        const recent = features.subarray((bars.length - input.psiWindowBars) * N_FEATURES);
+        const results = psiAll(reference, recent, N_FEATURES);
+        await db
+          .insert(driftMeasurements)
+          .values(results.map((r) => ({ symbol: input.symbol, openTime: input.openTime, modelVersion: input.modelVersion, feature: r.feature, psi: r.psi })))
+          .onConflictDoNothing();
+        if (input.sharpe !== null) {
+          await db
+            .insert(performanceMeasurements)
+            .values({ symbol: input.symbol, openTime: input.openTime, modelVersion: input.modelVersion, metric: 'rolling_sharpe', value: input.sharpe, windowBars: input.sharpeWindowBars })
+            .onConflictDoNothing();
+        }
+        const worst = maxPsi(results);
+        return { feature: worst.feature, psi: worst.psi };
+      });
+    },
+  };
+}
+
+export type MonitoringActivities = ReturnType<typeof createMonitoringActivities>;
