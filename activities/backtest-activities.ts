@@ -83,6 +83,8 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
         data: { ref: describeRef(request), from: prepared.dataFrom, to: prepared.dataTo, bars: prepared.bars },
         test: { from: prepared.testFrom, to: prepared.testTo, bars: equity.length - 1 },
         retrain_minutes: request.retrainMinutes,
+        // What the live bot's monitors would have measured at the end of each segment (PSI vs the segment's model).
+        monitoring: input.monitoring.map((m) => ({ from: m.from, model_version: m.modelVersion, max_psi_feature: m.maxPsi.feature, max_psi: m.maxPsi.psi, rolling_sharpe: m.rollingSharpe, would_trigger: m.wouldTrigger })),
         models: models.map((m) => ({ version: m.version, train_start: m.trainStart, train_end: m.trainEnd, validation: m.validation })),
         timings: { train_ms: input.timings.trainMs, prepare_ms: input.timings.prepareMs, db_ms: input.timings.dbMs, models_trained: models.filter((m) => !m.reused).length },
         config: request.config,

@@ -5,6 +5,7 @@
  * one activity round trip per segment instead of two, and no reload of the model text.
  */
 import { N_FEATURES } from '../domain/features';
+import { featureReferenceSchema, maxPsi, psiAll, type FeaturePsi } from '../domain/psi';
 import type { Database } from '../db/client';
 import { getModel, insertModel, modelVersion } from '../db/repositories/models';
 import type { JsonObject, ModelRow } from '../db/schema';
@@ -23,6 +24,8 @@ export interface TrainingActivityDeps {
 export interface TrainAndPredictInput extends TrainModelInput {
   /** The segment to predict: bars opening in [from, to). */
   readonly predict: { readonly from: number; readonly to: number };
+  /** Bars ending at the segment's end whose feature distribution is compared with the model's (PSI). */
+  readonly psiWindowBars: number;
 }
 
 /** The data a model was trained from, as it enters the version hash (a file by content, the DB by symbol). */
@@ -86,7 +89,7 @@ export function createTrainingActivities({ db, boosters = new BoosterCache() }: 
         const x = predict.series.features.subarray(predict.first * N_FEATURES, (predict.first + predict.count) * N_FEATURES);
         predictions = booster.predict({ x, nRows: predict.count, nCols: N_FEATURES });
       }
-      return { model: summaryOf(existing, true, 0), predictions, timings: { trainMs: 0, prepareMs: performance.now() - t, dbMs } };
+      return { model: summaryOf(existing, true, 0), predictions, reference: existing.featureReference, timings: { trainMs: 0, prepareMs: performance.now() - t, dbMs } };
     }
     const series = predict?.series ?? (await barSeries(input.data, db));
     const windowMs = input.windowMinutes * 60_000;
@@ -123,6 +126,7 @@ export function createTrainingActivities({ db, boosters = new BoosterCache() }: 
     return {
       model: summaryOf(row, false, trained.trainMs),
       predictions: trained.predictions,
+      reference: trained.featureReference,
       timings: { trainMs: trained.trainMs, prepareMs: trained.prepareMs, dbMs },
     };
   }
@@ -132,16 +136,20 @@ export function createTrainingActivities({ db, boosters = new BoosterCache() }: 
       return failFastOnBadInput(async () => (await trainOrReuse(input)).model);
     },
 
-    async trainAndPredict(input: TrainAndPredictInput): Promise<{ model: TrainedModel; segment: SegmentInputs }> {
+    async trainAndPredict(input: TrainAndPredictInput): Promise<{ model: TrainedModel; segment: SegmentInputs; drift: FeaturePsi }> {
       return failFastOnBadInput(async () => {
         const series = await barSeries(input.data, db);
         const rows = segmentRows(series, input.predict.from, input.predict.to);
-        const { model, predictions, timings } = await trainOrReuse(input, { ...rows, series });
+        const { model, predictions, reference, timings } = await trainOrReuse(input, { ...rows, series });
+        // Drift the live bot would have measured at the end of this segment (reported in summary.json).
+        const end = rows.first + rows.count;
+        const start = Math.max(0, end - input.psiWindowBars);
+        const drift = maxPsi(psiAll(featureReferenceSchema.parse(reference), series.features.subarray(start * N_FEATURES, end * N_FEATURES), N_FEATURES));
         const bars = series.bars.slice(rows.first, rows.first + rows.count);
         const prediction = Array.from(predictions!);
         const t = performance.now();
         await recordSegmentPredictions(db, input.symbol, model.version, bars, prediction);
-        return { model, segment: segmentInputs(bars, prediction, { ...timings, dbMs: timings.dbMs + performance.now() - t }) };
+        return { model, drift, segment: segmentInputs(bars, prediction, { ...timings, dbMs: timings.dbMs + performance.now() - t }) };
       });
     },
   };

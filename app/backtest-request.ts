@@ -156,6 +156,12 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
     },
     trading: tradingParamsFromConfig(config),
     outDir,
+    monitoring: {
+      psiWindowBars: config.retraining.psi_window_minutes,
+      psiThreshold: config.retraining.psi_threshold,
+      sharpeWindowBars: config.retraining.sharpe_window_minutes,
+      sharpeThreshold: config.retraining.sharpe_threshold,
+    },
     trainingLookahead: 4,
     config,
   };

@@ -72,6 +72,8 @@ export interface BacktestRequest {
   readonly trading: TradingParams;
   /** Folder the result files are written to. */
   readonly outDir: string;
+  /** Drift and performance monitoring the live bot would apply, reported per segment in summary.json. */
+  readonly monitoring: { readonly psiWindowBars: number; readonly psiThreshold: number; readonly sharpeWindowBars: number; readonly sharpeThreshold: number };
   /** Trainings scheduled ahead of the segment being traded (they are independent, so they run in parallel). */
   readonly trainingLookahead: number;
   /** The full configuration, recorded in summary.json. */
@@ -121,7 +123,17 @@ export interface FinishBacktestInput {
   /** The prediction of every test bar, in order (for model quality on the traded period). */
   readonly predictions: readonly number[];
   readonly models: readonly TrainedModel[];
+  /** Per segment: the live bot's drift and rolling-Sharpe measurements at its end, and whether they would trigger. */
+  readonly monitoring: readonly SegmentMonitoring[];
   readonly timings: BacktestTimings;
+}
+
+export interface SegmentMonitoring {
+  readonly from: number;
+  readonly modelVersion: string;
+  readonly maxPsi: { readonly feature: string; readonly psi: number };
+  readonly rollingSharpe: number | null;
+  readonly wouldTrigger: 'drift' | 'performance' | null;
 }
 
 /** Summed over the run's activities (ms). */

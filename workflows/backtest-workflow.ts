@@ -23,8 +23,10 @@ import type {
   BacktestSummary,
   EquityRow,
   SegmentInputs,
+  SegmentMonitoring,
   TrainedModel,
 } from './backtest-types';
+import { rollingSharpeOf } from '../domain/retrain-triggers';
 
 export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
 
@@ -72,6 +74,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
   const equity: EquityRow[] = [{ openTime: t0, equity: state.lastEquity }];
   const models: TrainedModel[] = [];
   const predictions: number[] = [];
+  const monitoring: SegmentMonitoring[] = [];
   let progress: BacktestProgress = {
     phase: 'preparing',
     modelsTrained: 0,
@@ -95,7 +98,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
 
     // Trainings only depend on the data, so they are scheduled ahead of the segment being traded; each returns
     // its segment's bars and predictions.
-    const segments: Promise<{ model: TrainedModel; inputs: SegmentInputs }>[] = [];
+    const segments: Promise<{ model: TrainedModel; inputs: SegmentInputs; drift: { feature: string; psi: number } }>[] = [];
     const schedule = (k: number): void => {
       const trainEnd = times[k]!;
       const to = Math.min(times[k + 1] ?? prepared.testTo, prepared.testTo);
@@ -107,9 +110,10 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
         purpose: 'backtest',
         trainEnd,
         predict: { from: trainEnd, to },
+        psiWindowBars: request.monitoring.psiWindowBars,
       }).then((result) => {
         progress = { ...progress, modelsTrained: progress.modelsTrained + 1 };
-        return { model: result.model, inputs: result.segment };
+        return { model: result.model, inputs: result.segment, drift: result.drift };
       });
       // Awaited in order below; until then a failure must not count as an unhandled rejection, which would fail
       // the workflow task (and retry it forever) instead of failing the workflow with the activity's reason.
@@ -122,7 +126,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
     for (let k = 0; k < times.length; k++) {
       const next = k + request.trainingLookahead;
       if (next < times.length) schedule(next);
-      const { model, inputs } = await segments[k]!;
+      const { model, inputs, drift } = await segments[k]!;
       models.push(model);
       timings.trainMs += inputs.timings.trainMs;
       timings.prepareMs += inputs.timings.prepareMs;
@@ -144,11 +148,20 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
         equity.push(step.equity);
       }
       progress = { ...progress, barsDone: equity.length - 1, trades: trades.length, equity: state.lastEquity };
+      const sharpe = rollingSharpeOf(equity.map((p) => p.equity), Math.min(request.monitoring.sharpeWindowBars, equity.length));
+      const m = request.monitoring;
+      monitoring.push({
+        from: times[k]!,
+        modelVersion: model.version,
+        maxPsi: drift,
+        rollingSharpe: sharpe,
+        wouldTrigger: drift.psi > m.psiThreshold ? 'drift' : sharpe !== null && sharpe < m.sharpeThreshold ? 'performance' : null,
+      });
     }
     segments.length = 0;
 
     progress = { ...progress, phase: 'writing' };
-    const summary = await finishBacktest({ request, prepared, trades, equity, predictions, models, timings });
+    const summary = await finishBacktest({ request, prepared, trades, equity, predictions, models, monitoring, timings });
     progress = { ...progress, phase: 'completed' };
     log.info('backtest completed', { runId: request.runId, trades: trades.length, netPnl: summary.metrics.net_pnl });
     return summary;
