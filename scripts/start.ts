@@ -13,6 +13,7 @@ import type { ExchangeSettings } from '../domain/exchange-settings';
 import { assertLiveTradingAllowed } from '../execution/live-trading-guard';
 import { createRestClient, exchangeNow, marketSymbol } from '../market-data/exchange-client';
 import { marketDataWorkflowId } from '../workflows/market-data-workflow';
+import { statusQuery } from '../workflows/trading-bot-workflow';
 import type { BotStatus, TradingMode } from '../workflows/trading-bot-types';
 import { parseCli, runMain, UsageError } from './lib/cli';
 
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
 
     let lastBars = -1;
     const ticker = setInterval(() => {
-      bot.query<BotStatus>('status').then(
+      bot.query(statusQuery).then(
         (s) => {
           if (s.barsProcessed === lastBars) return;
           lastBars = s.barsProcessed;
