@@ -8,6 +8,7 @@ import type postgres from 'postgres';
 import { createBacktestActivities } from '../activities/backtest-activities';
 import { createBotActivities } from '../activities/bot-activities';
 import { createRegistryActivities } from '../activities/registry-activities';
+import { createRetrainActivities } from '../activities/retrain-activities';
 import { createExecutionActivities } from '../activities/execution-activities';
 import { createMonitoringActivities } from '../activities/monitoring-activities';
 import { createMarketDataActivities } from '../activities/market-data-activities';
@@ -19,7 +20,7 @@ export interface WorkerDeps {
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly db: Database;
-  /** The postgres.js client behind `db` (LISTEN/NOTIFY); when absent, the market-data worker takes drizzle's. */
+  /** The postgres.js client behind `db` (LISTEN/NOTIFY of new bars); when absent, drizzle's own client is used. */
   readonly sql?: postgres.Sql;
   /** Receives each bar's stored-to-decision-recorded latency (ms), for `npm run bench:live`. */
   readonly onBotLatency?: (ms: number) => void;
@@ -57,6 +58,7 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     activities: {
       ...createBacktestActivities({ db: deps.db }),
       ...createRegistryActivities({ db: deps.db }),
+      ...createRetrainActivities({ db: deps.db }),
       ...createExecutionActivities({ db: deps.db }),
       ...createMonitoringActivities({ db: deps.db }),
       ...createBotActivities({ db: deps.db, sql: postgresClient(deps), ...(deps.onBotLatency ? { onLatency: deps.onBotLatency } : {}) }),
