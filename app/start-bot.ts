@@ -35,8 +35,6 @@ export function botWorkflowId(symbol: string, mode: TradingMode): string {
   return `bot-${symbol}-${mode}`;
 }
 
-const MINUTE_MS = 60_000;
-
 /** Waits until the stored series reaches the exchange's last closed bar (the backfill is done). */
 async function waitForBackfill(db: Database, symbol: string, exchange: ExchangeSettings, timeoutMs: number): Promise<number> {
   const rest = createRestClient(exchange);
@@ -116,6 +114,5 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
     ],
   });
   log(`bot: ${handle.workflowId} trading from the bar after ${new Date(lastStored).toISOString()}`);
-  void MINUTE_MS;
   return handle;
 }

@@ -54,6 +54,8 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.trading,
+    // After a worker dies, its cached workflows move to another worker after this (default 10 s): a bot catches up fast.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
     workflowBundle: deps.workflowBundle ?? (await workflowBundle()),
     activities: {
       ...createBacktestActivities({ db: deps.db }),

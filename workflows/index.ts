@@ -3,3 +3,5 @@ export { BacktestWorkflow } from './backtest-workflow';
 export { MarketDataWorkflow } from './market-data-workflow';
 export { TradingBotWorkflow } from './trading-bot-workflow';
 export { TrainChampionWorkflow } from './train-champion-workflow';
+export { RetrainWorkflow } from './retrain-workflow';
+export { ScheduledRetrainWorkflow } from './scheduled-retrain-workflow';

@@ -127,10 +127,12 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     retry: { initialInterval: '7 seconds', backoffCoefficient: 1.5, maximumAttempts: 4 },
   });
 
+  let orderFailed = false;
   /** Live mode: exits the exchange made on its own, the decision, and its execution at the exchange's prices. */
   const liveStep = async (bar: Bar, prediction: number | null): Promise<BarStepResult> => {
     const trades: Trade[] = [];
     let state = trader;
+    orderFailed = false;
     if (state.position && protective) {
       const hit = await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective });
       if (hit) {
@@ -142,6 +144,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     }
     const decision = decide(state, { bar, prediction, modelVersion: champion }, input.trading);
     state = decision.state;
+    let executed = decision.intent;
     if (decision.intent) {
       const position = state.position;
       try {
@@ -163,9 +166,11 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         // A refused order (margin, minimum notional...) is dropped; the next bar decides again.
         log.error('order failed; intent dropped', { intent: decision.intent, error: err instanceof Error ? err.message : String(err) });
         state = clearIntent(state);
+        executed = null;
+        orderFailed = true;
       }
     }
-    return { state, trades, events: decision.events, intent: decision.intent, equity: { openTime: bar.openTime + MINUTE_MS, equity: state.lastEquity } };
+    return { state, trades, events: decision.events, intent: executed, equity: { openTime: bar.openTime + MINUTE_MS, equity: state.lastEquity } };
   };
 
   const status = (): BotStatus => {
@@ -311,7 +316,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     tradesClosed += step.trades.length;
     for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
     const action = step.intent ? (step.intent.type === 'CLOSE' ? `close_${step.intent.reason}` : step.intent.type.toLowerCase()) : 'hold';
-    const reason = stale ? `stale_bar(${arrival.barsBehind} behind)` : before.halted !== trader.halted && trader.halted ? 'kill_switch' : trader.paused ? 'paused' : trader.halted ? 'halted' : arrival.prediction === null ? 'no_prediction' : 'model';
+    const reason = orderFailed ? 'order_failed' : stale ? `stale_bar(${arrival.barsBehind} behind)` : before.halted !== trader.halted && trader.halted ? 'kill_switch' : trader.paused ? 'paused' : trader.halted ? 'halted' : arrival.prediction === null ? 'no_prediction' : 'model';
     lastBar = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
     if (challenger && arrival.challengerPrediction !== null) {
       challenger = challenger.barsLeft > 1 ? { ...challenger, barsLeft: challenger.barsLeft - 1 } : null;

@@ -107,6 +107,7 @@ describe('a 120-bar paper run', () => {
     expect(final.tradesClosed).toBeGreaterThanOrEqual(3);
     expect(records.trades).toHaveLength(final.tradesClosed);
     expect(records.trades.every((t) => t.modelVersion === final.modelVersion && t.exitTime > t.entryTime)).toBe(true);
+    console.log(`${final.tradesClosed} trades: ${records.trades.map((t) => `${t.side} ${t.exitReason} ${t.netPnl.toFixed(2)}`).join(', ')}`);
     const pnl = records.trades.reduce((s, t) => s + t.netPnl, 0);
     if (final.position === null) expect(final.equity).toBeCloseTo(config.execution.base_capital + pnl, 6);
   });
@@ -180,15 +181,21 @@ test('operator commands: pause blocks entries, resume lifts it, flatten closes a
   expect((await handle.describe()).status.name).toBe('COMPLETED');
 });
 
-test('kill switch: a tiny daily drawdown limit halts the bot after a loss, with no entries for the rest of the UTC day', async () => {
-  const killConfig = paperTestConfig({ maxDailyDrawdownPct: 0.05 });
+test('kill switch: a tight daily drawdown limit halts the bot after a losing trade, with no entries for the rest of the UTC day', async () => {
+  // Stops and take-profits at 0.05 % close trades quickly in the calm stretch these bars come from. A 0.1 % limit
+  // is more than an open position can lose at a bar close before its stop triggers (4 bp entry fee + < 5 bp price)
+  // and less than a stopped-out trade loses (~14 bp with fees and slippage): only a closed loss can fire it.
+  const killConfig = paperTestConfig({ maxDailyDrawdownPct: 0.1, stopLossPct: 0.05, takeProfitPct: 0.05 });
   const params = tradingParamsFromConfig(killConfig);
   const { handle, startAfter } = await startPaperBot(killConfig);
 
   const halted = await releaseUntil(exchange, handle, 'the kill switch', (s) => s.halted, 60);
   const haltBar = halted.lastBar!.openTime;
+  console.log(`kill switch after ${halted.barsProcessed} bars at equity ${halted.equity.toFixed(2)}, ${halted.position ? `in a ${halted.position.side} position` : 'flat'}`);
   expect(halted.equity).toBeLessThanOrEqual(halted.dayOpenEquity * (1 - params.maxDailyDrawdownPct));
   expect(halted.equity).toBeLessThan(killConfig.execution.base_capital);
+  const closedBeforeHalt = (await readBotRecords(runtime.database.db, startAfter + MINUTE_MS)).trades.filter((t) => t.exitTime <= haltBar);
+  expect(closedBeforeHalt.some((t) => t.netPnl < 0)).toBe(true);
 
   await releaseBars(exchange, handle, 20);
   const after = await waitForStatus(handle, 'the bars after the halt are processed', (s) => s.lastBar!.openTime === haltBar + 20 * MINUTE_MS);
