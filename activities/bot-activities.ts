@@ -22,7 +22,7 @@ export interface BotActivityDeps {
   readonly sql: postgres.Sql;
   readonly boosters?: BoosterCache;
   readonly features?: LiveFeatures;
-  /** Called with the bar-stored-to-decision-recorded latency of every bar (benchmarks). */
+  /** Called with the bar-found-to-decision-recorded latency of every bar (benchmarks). */
   readonly onLatency?: (ms: number) => void;
 }
 
@@ -56,8 +56,8 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           ctx.heartbeat();
           bar = await waitForBar(sql, input.symbol, input.openTime, Math.min(HEARTBEAT_MS, deadline - Date.now()));
         }
-        if (bar === null) return { bar: null, prediction: null, challengerPrediction: null, barsBehind: 0, storedAt: null };
-        const storedAt = Date.now();
+        if (bar === null) return { bar: null, prediction: null, challengerPrediction: null, barsBehind: 0, handedAt: null };
+        const handedAt = Date.now();
         const row = await features.at(input.symbol, bar, input.historyMinutes, (from, to) => loadBars(db, input.symbol, from, to));
         let prediction: number | null = null;
         let challengerPrediction: number | null = null;
@@ -74,7 +74,7 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           .select({ n: count() })
           .from(barsTable)
           .where(and(eq(barsTable.symbol, input.symbol), gt(barsTable.openTime, bar.openTime)));
-        return { bar, prediction, challengerPrediction, barsBehind: behind?.n ?? 0, storedAt };
+        return { bar, prediction, challengerPrediction, barsBehind: behind?.n ?? 0, handedAt };
       });
     },
 
@@ -93,7 +93,7 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           .values(input.trades.map((tr) => ({ id: `${input.workflowId}:${tr.entryTime}:${tr.side}`, mode: input.mode, symbol: input.symbol, ...tr })))
           .onConflictDoNothing();
       }
-      if (input.storedAt !== null) onLatency?.(Date.now() - input.storedAt);
+      if (input.handedAt !== null) onLatency?.(Date.now() - input.handedAt);
     },
   };
 }

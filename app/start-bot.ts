@@ -43,7 +43,8 @@ async function waitForBackfill(db: Database, symbol: string, exchange: ExchangeS
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const range = await barRange(db, symbol);
-      if (range && range.last >= target) return range.last;
+      // Bars stored beyond the exchange's clock (an earlier replay of the same data) are not "now": start at the clock.
+      if (range && range.last >= target) return target;
       if (Date.now() > deadline) {
         throw new Error(`Market data for ${symbol} has not caught up within ${timeoutMs / 1000} s (stored up to ${range ? new Date(range.last).toISOString() : 'nothing'}, exchange at ${new Date(target).toISOString()})`);
       }

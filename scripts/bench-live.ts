@@ -47,7 +47,8 @@ interface Summary {
 function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
-  return { n: sorted.length, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted[sorted.length - 1] ?? Number.NaN };
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return { n: sorted.length, p50: round(rank(0.5)), p90: round(rank(0.9)), p99: round(rank(0.99)), max: round(sorted[sorted.length - 1] ?? Number.NaN) };
 }
 
 async function freePorts(count: number): Promise<number[]> {
@@ -97,19 +98,31 @@ class DecisionWatcher {
     return this.waiting.size;
   }
 
+  /** The error that ended polling, if any (checked by the caller, so a broken poller is never silent). */
+  failure: Error | undefined;
+
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
   }
 
   private async poll(): Promise<void> {
+    try {
+      await this.pollUntilStopped();
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.running = false;
+    }
+  }
+
+  private async pollUntilStopped(): Promise<void> {
     while (this.running) {
       if (this.waiting.size > 0) {
-        const times = [...this.waiting];
+        const list = [...this.waiting].join(',');
         const rows = await this.sql<{ kind: 'bar' | 'decision'; open_time: string }[]>`
-          select 'bar' as kind, open_time from bars where symbol = ${this.symbol} and open_time = any(${this.sql.array(times.map(String))}::bigint[])
+          select 'bar' as kind, open_time from bars where symbol = ${this.symbol} and open_time = any(string_to_array(${list}, ',')::bigint[])
           union all
-          select 'decision', open_time from decisions where symbol = ${this.symbol} and mode = 'paper' and open_time = any(${this.sql.array(times.map(String))}::bigint[])`;
+          select 'decision', open_time from decisions where symbol = ${this.symbol} and mode = 'paper' and open_time = any(string_to_array(${list}, ',')::bigint[])`;
         const seenAt = performance.now();
         for (const row of rows) {
           const openTime = Number(row.open_time);
@@ -214,7 +227,8 @@ async function main(): Promise<void> {
       releasedTimes.push(bar.openTime);
     }
     const deadline = Date.now() + 30_000;
-    while (watcher.pending > 0 && Date.now() < deadline) await sleep(20);
+    while (watcher.pending > 0 && watcher.failure === undefined && Date.now() < deadline) await sleep(20);
+    if (watcher.failure !== undefined) throw new Error(`polling the decisions table failed: ${watcher.failure.message}`);
     if (watcher.pending > 0) log(`${watcher.pending} bar(s) got no decision within 30 s of the last release`);
     await Promise.race([bot.result(), sleep(30_000)]);
 

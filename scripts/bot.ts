@@ -129,6 +129,12 @@ function stateText(s: BotStatus, execution: string): string {
   return parts.length === 0 ? 'trading' : parts.join(', ');
 }
 
+function monitorsText(s: BotStatus): string {
+  const drift = s.lastDrift === null ? 'drift -' : `drift PSI ${s.lastDrift.psi.toFixed(3)} (${s.lastDrift.feature})`;
+  const sharpe = `rolling Sharpe ${s.rollingSharpe === null ? '-' : s.rollingSharpe.toFixed(2)}`;
+  return `${drift}  ${sharpe}  retrains triggered ${s.retrainsTriggered}`;
+}
+
 /** The operator's view of one bot. */
 function statusBlock(workflowId: string, execution: string, s: BotStatus): string {
   const p = s.position;
@@ -149,6 +155,8 @@ function statusBlock(workflowId: string, execution: string, s: BotStatus): strin
     ['last bar', lastBar],
     ['bars', `${s.barsProcessed} processed`],
     ['trades', `${s.tradesClosed} closed`],
+    ['shadow', s.challenger === null ? '-' : `${s.challenger.version} (${s.challenger.barsLeft} bars left)`],
+    ['monitors', monitorsText(s)],
   ];
   return [`${workflowId}  (${s.mode}, ${s.symbol}; workflow ${execution})`, ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`)].join('\n');
 }

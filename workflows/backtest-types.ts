@@ -74,7 +74,7 @@ export interface BacktestRequest {
   readonly outDir: string;
   /** Drift and performance monitoring the live bot would apply, reported per segment in summary.json. */
   readonly monitoring: { readonly psiWindowBars: number; readonly psiThreshold: number; readonly sharpeWindowBars: number; readonly sharpeThreshold: number };
-  /** Trainings scheduled ahead of the segment being traded (they are independent, so they run in parallel). */
+  /** Trainings requested ahead of the segment being traded (independent, so they may run in parallel); 0 = one at a time. */
   readonly trainingLookahead: number;
   /** The full configuration, recorded in summary.json. */
   readonly config: unknown;

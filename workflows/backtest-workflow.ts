@@ -60,7 +60,7 @@ function checkRequest(r: BacktestRequest): void {
   if (!(r.testHours > 0)) problems.push(`testHours must be > 0 (got ${r.testHours})`);
   if (!Number.isInteger(r.retrainMinutes) || r.retrainMinutes <= 0) problems.push(`retrainMinutes must be a positive integer (got ${r.retrainMinutes})`);
   if (r.start % MINUTE_MS !== 0) problems.push(`start must be on a minute boundary (got ${r.start})`);
-  if (!(r.trainingLookahead >= 1)) problems.push(`trainingLookahead must be >= 1 (got ${r.trainingLookahead})`);
+  if (!(Number.isInteger(r.trainingLookahead) && r.trainingLookahead >= 0)) problems.push(`trainingLookahead must be an integer >= 0 (got ${r.trainingLookahead})`);
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(`Invalid backtest request: ${problems.join('; ')}`, 'InvalidBacktestRequest');
 }
 
@@ -120,12 +120,11 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
       segment.catch(() => undefined);
       segments[k] = segment;
     };
-    for (let k = 0; k < Math.min(request.trainingLookahead, times.length); k++) schedule(k);
 
     const timings = { trainMs: 0, prepareMs: 0, dbMs: 0 };
     for (let k = 0; k < times.length; k++) {
-      const next = k + request.trainingLookahead;
-      if (next < times.length) schedule(next);
+      // Keep `trainingLookahead` trainings in flight beyond the segment being traded.
+      for (let j = k; j <= Math.min(k + request.trainingLookahead, times.length - 1); j++) if (!segments[j]) schedule(j);
       const { model, inputs, drift } = await segments[k]!;
       models.push(model);
       timings.trainMs += inputs.timings.trainMs;

@@ -102,8 +102,8 @@ export interface BarArrival {
   readonly challengerPrediction: number | null;
   /** Newer bars already stored when this one was handed over (lateness, in bars). */
   readonly barsBehind: number;
-  /** When the bar was stored and when the prediction was made (Unix ms), for latency measurements. */
-  readonly storedAt: number | null;
+  /** When the activity found the bar (Unix ms), for the bar-to-decision latency. */
+  readonly handedAt: number | null;
 }
 
 export interface RecordBarInput {
@@ -117,6 +117,6 @@ export interface RecordBarInput {
   readonly reason: string;
   readonly trader: TraderState;
   readonly trades: readonly Trade[];
-  /** Set when the bar was handed to the workflow, to measure bar-close-to-decision latency. */
-  readonly storedAt: number | null;
+  /** When the bar was handed to the workflow (Unix ms), to measure the bar-to-decision latency. */
+  readonly handedAt: number | null;
 }

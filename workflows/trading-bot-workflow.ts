@@ -23,6 +23,8 @@ import {
   allHandlersFinished,
   ParentClosePolicy,
   startChild,
+  CancellationScope,
+  isCancellation,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
@@ -128,6 +130,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   });
 
   let orderFailed = false;
+  let waitScope: CancellationScope | null = null;
   /** Live mode: exits the exchange made on its own, the decision, and its execution at the exchange's prices. */
   const liveStep = async (bar: Bar, prediction: number | null): Promise<BarStepResult> => {
     const trades: Trade[] = [];
@@ -201,7 +204,11 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     if (command === 'pause') trader = pause(trader);
     else if (command === 'resume') trader = resume(trader);
     else if (command === 'flatten') trader = flatten(trader);
-    else stopRequested = true;
+    else {
+      stopRequested = true;
+      // Do not sit out the current bar wait (up to barWaitMs) when no bar comes.
+      waitScope?.cancel();
+    }
   };
   setHandler(pauseSignal, () => apply('pause'));
   setHandler(resumeSignal, () => apply('resume'));
@@ -289,14 +296,26 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion }]);
     }
     const openTime = lastBarTime + MINUTE_MS;
-    const arrival = await awaitBar({
-      symbol: input.symbol,
-      openTime,
-      modelVersion: champion,
-      challengerVersion: challenger?.version ?? null,
-      historyMinutes: input.historyMinutes,
-      waitMs: input.barWaitMs,
-    });
+    const scope = new CancellationScope();
+    waitScope = scope;
+    let arrival;
+    try {
+      arrival = await scope.run(() =>
+        awaitBar({
+          symbol: input.symbol,
+          openTime,
+          modelVersion: champion,
+          challengerVersion: challenger?.version ?? null,
+          historyMinutes: input.historyMinutes,
+          waitMs: input.barWaitMs,
+        }),
+      );
+    } catch (err) {
+      if (stopRequested && isCancellation(err)) break;
+      throw err;
+    } finally {
+      waitScope = null;
+    }
     if (arrival.bar === null) {
       // Not there yet: the market-data workflow backfills any gap, and the loop waits again (never skips a bar).
       if (workflowInfo().continueAsNewSuggested) break;
@@ -336,7 +355,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       reason,
       trader,
       trades: step.trades,
-      storedAt: arrival.storedAt,
+      handedAt: arrival.handedAt,
     });
     await monitor(bar.openTime);
     if (barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
