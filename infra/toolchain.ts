@@ -1,18 +1,10 @@
 // Where the project lives and where its pinned native toolchain and local data are (see toolchain.json).
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { findProjectRoot } from '../config/project-root';
 import { nonEmpty, type Env } from './env';
 
-/** The nearest folder at or above `start` that holds toolchain.json. */
-export function findProjectRoot(start: string = __dirname): string {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, 'toolchain.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No toolchain.json found in ${resolve(start)} or any folder above it: is this the project checkout?`);
-    dir = parent;
-  }
-}
+export { findProjectRoot };
 
 export interface ToolchainPaths {
   readonly root: string;

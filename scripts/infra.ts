@@ -1,7 +1,5 @@
 // Local infrastructure for development: `npm run infra -- up|down|status`.
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
 import {
   ensureInfra,
   postgresStatus,
@@ -10,7 +8,7 @@ import {
   temporalStatus,
   type StopOutcome,
 } from '../infra';
-import { findProjectRoot } from '../infra/toolchain';
+import { loadEnvFile } from '../config/secrets';
 
 const USAGE = `Usage: npm run infra -- <command>   (or: npx tsx scripts/infra.ts <command>)
 
@@ -80,7 +78,7 @@ async function status(): Promise<number> {
 
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2));
-  loadDotenv({ path: join(findProjectRoot(), '.env'), quiet: true });
+  loadEnvFile();
   switch (command) {
     case 'help':
       console.log(USAGE);
