@@ -15,7 +15,9 @@ import { lastClosedOpenTime } from '../market-data/bar-window';
 import type { TrainedModel } from '../workflows/backtest-types';
 import { marketDataWorkflowId } from '../workflows/market-data-workflow';
 import type { TradingBotWorkflow } from '../workflows/trading-bot-workflow';
-import type { TradingMode } from '../workflows/trading-bot-types';
+import type { BotRetraining, TradingMode } from '../workflows/trading-bot-types';
+import { retrainArgsFromConfig } from './retrain-input';
+import { ensureRetrainSchedule } from './retrain-schedule';
 import { tradingParamsFromConfig } from './trading-params';
 
 export interface StartBotOptions {
@@ -28,7 +30,31 @@ export interface StartBotOptions {
   readonly backfillTimeoutMs?: number;
   readonly heartbeatTimeoutMs?: number;
   readonly barWaitMs?: number;
+  /**
+   * Retraining: the schedule (every training.train_freq_minutes), shadow mode and the drift / performance
+   * triggers. Off unless asked for (tests of the trading loop want one fixed model).
+   */
+  readonly retraining?: boolean;
+  /** Market speed against the wall clock (the local exchange's replay speed; 1 live): divides the schedule. */
+  readonly speed?: number;
   readonly log?: (message: string) => void;
+}
+
+/** Bars between two drift / Sharpe measurements of the bot. */
+export const MEASURE_EVERY_BARS = 15;
+
+function botRetraining(config: BotConfig, speed: number): BotRetraining {
+  const r = config.retraining;
+  return {
+    shadowBars: r.shadow_mode_minutes,
+    measureEveryBars: MEASURE_EVERY_BARS,
+    psiWindowBars: r.psi_window_minutes,
+    psiThreshold: r.psi_threshold,
+    sharpeThreshold: r.sharpe_threshold,
+    sharpeWindowBars: r.sharpe_window_minutes,
+    minIntervalBars: r.min_trigger_interval_minutes,
+    retrainArgs: { ...retrainArgsFromConfig(config, { speed }) },
+  };
 }
 
 export function botWorkflowId(symbol: string, mode: TradingMode): string {
@@ -111,9 +137,21 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
         heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
         barsPerRun: 500,
         ...(options.maxBars !== undefined ? { maxBars: options.maxBars } : {}),
+        ...(options.retraining ? { retraining: botRetraining(config, options.speed ?? 1) } : {}),
       },
     ],
   });
+  if (options.retraining) {
+    await ensureRetrainSchedule(client, {
+      symbol,
+      botWorkflowId: handle.workflowId,
+      everyMinutes: config.training.train_freq_minutes,
+      speed: options.speed ?? 1,
+      args: retrainArgsFromConfig(config, { speed: options.speed ?? 1 }),
+      paused: false,
+    });
+    log(`retraining: schedule retrain-${symbol} every ${config.training.train_freq_minutes} min of market time, drift/performance triggers on`);
+  }
   log(`bot: ${handle.workflowId} trading from the bar after ${new Date(lastStored).toISOString()}`);
   return handle;
 }

@@ -3,6 +3,7 @@
  * through Temporal. It never starts servers: it talks to TEMPORAL_ADDRESS, or to the local server `npm start`,
  * `npm run demo` or `npm run infra -- up` started.
  */
+import { pauseRetrainSchedule } from '../app/retrain-schedule';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { botWorkflowId } from '../app/start-bot';
 import { loadConfig } from '../config/load-config';
@@ -224,7 +225,9 @@ async function run(request: Request): Promise<void> {
     if (command !== 'stop') return print(status);
     const note = 'stop requested: the bot finishes once the bar in progress is handled (or its wait for it ends)';
     const marketData = request.keepMarketData ? `kept ${marketDataWorkflowId(request.symbol)} running (--keep-market-data)` : await stopMarketData(client, request);
-    print(status, { note, marketData });
+    // No retrains for a stopped bot; `npm start` / `npm run demo` update and resume the schedule.
+    const paused = await pauseRetrainSchedule(client, request.symbol, `paused: ${workflowId} stopped`);
+    print(status, { note, marketData, retrainSchedule: paused ? `paused retrain-${request.symbol}` : 'no retrain schedule' });
   } finally {
     await close();
   }

@@ -60,6 +60,8 @@ async function main(): Promise<void> {
       exchange: settings,
       ...(maxBars !== undefined ? { maxBars } : {}),
       barWaitMs: Math.max(5_000, (60_000 / speed) * 5),
+      retraining: true,
+      speed,
       log: (m) => console.log(m),
     });
     const ui = runtime.infra.temporal.uiUrl;

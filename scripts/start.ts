@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const bot = await startBot(runtime.client, runtime.database.db, { config, symbol, mode, exchange: BINANCE, log: (m) => console.log(m) }).catch(async (err: unknown) => {
+    const bot = await startBot(runtime.client, runtime.database.db, { config, symbol, mode, exchange: BINANCE, retraining: true, log: (m) => console.log(m) }).catch(async (err: unknown) => {
       if (err instanceof ccxt.NetworkError) throw new Error(binanceProblem(err));
       const cause = await marketDataFailure(runtime, symbol);
       throw new Error(`${(err as Error).message}${cause ? `\nmarket data (${marketDataWorkflowId(symbol)}) last failed with: ${cause}` : ''}`);
