@@ -43,6 +43,14 @@ export const configSchema = z
         psi_window_minutes: positiveInt,
         sharpe_window_minutes: positiveInt,
         min_trigger_interval_minutes: z.number().int().nonnegative(),
+        gates: z
+          .object({
+            max_rmse_vs_baseline: positive,
+            min_directional_accuracy: z.number().min(0).max(1),
+            min_validation_sharpe: z.number().nullable(),
+            shadow_ic_margin: z.number().nonnegative().max(2),
+          })
+          .strict(),
       })
       .strict(),
     trading: z

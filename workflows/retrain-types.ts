@@ -55,8 +55,8 @@ export interface ShadowProgress {
 
 /** Everything measured so far; stored as the retrain event's metrics when the workflow ends. */
 export interface RetrainMetrics {
-  /** Training data: bars opening in [from, trainEnd). */
-  readonly window?: { readonly from: number; readonly trainEnd: number };
+  /** Training data: bars opening in [from, trainEnd), of which `bars` are stored (fewer than the span: gaps). */
+  readonly window?: { readonly from: number; readonly trainEnd: number; readonly bars: number };
   readonly validation?: ModelValidation;
   /** True when the registry already held the candidate (same window and parameters). */
   readonly reused?: boolean;

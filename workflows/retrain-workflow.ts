@@ -192,7 +192,7 @@ export async function RetrainWorkflow(input: RetrainInput): Promise<RetrainResul
       error = `no stored bars of ${symbol}: the market data must run before a retrain`;
       return finish('failed');
     }
-    metrics = { ...metrics, window: { from: window.from, trainEnd: window.trainEnd } };
+    metrics = { ...metrics, window: { from: window.from, trainEnd: window.trainEnd, bars: window.bars } };
     let t = Date.now();
     const model = await trainModel({
       ...input.training,

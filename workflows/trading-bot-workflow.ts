@@ -110,7 +110,11 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     // Waiting and predicting are read-only: retrying is always safe.
     retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
   });
-  const { setModelStatus } = proxyActivities<RegistryActivities>({ taskQueue: TASK_QUEUES.trading, startToCloseTimeout: '1 minute' });
+  const { setModelStatus } = proxyActivities<RegistryActivities>({
+    taskQueue: TASK_QUEUES.trading,
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 5 },
+  });
   const { measureDrift } = proxyActivities<MonitoringActivities>({
     taskQueue: TASK_QUEUES.trading,
     startToCloseTimeout: '2 minutes',
@@ -289,11 +293,16 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       const version = pendingChampion;
       pendingChampion = null;
       // The registry follows the bot: the swap is recorded here, in the bot's history, then in the table.
-      await setModelStatus({ version, status: 'champion' });
-      log.info('champion swapped; the open position is kept', { from: champion, to: version });
-      champion = version;
-      if (challenger?.version === version) challenger = null;
-      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion }]);
+      try {
+        await setModelStatus({ version, status: 'champion' });
+        log.info('champion swapped; the open position is kept', { from: champion, to: version });
+        champion = version;
+        if (challenger?.version === version) challenger = null;
+        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion }]);
+      } catch (err) {
+        // A bad version (unknown, a backtest model) must not stop the bot: it keeps trading its champion.
+        log.error('setChampion refused; the champion stays', { version, error: err instanceof Error ? err.message : String(err) });
+      }
     }
     const openTime = lastBarTime + MINUTE_MS;
     const scope = new CancellationScope();
@@ -337,7 +346,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const action = step.intent ? (step.intent.type === 'CLOSE' ? `close_${step.intent.reason}` : step.intent.type.toLowerCase()) : 'hold';
     const reason = orderFailed ? 'order_failed' : stale ? `stale_bar(${arrival.barsBehind} behind)` : before.halted !== trader.halted && trader.halted ? 'kill_switch' : trader.paused ? 'paused' : trader.halted ? 'halted' : arrival.prediction === null ? 'no_prediction' : 'model';
     lastBar = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
-    if (challenger && arrival.challengerPrediction !== null) {
+    // Only bars newer than the challenger's training count towards its shadow (a lagging bot replays older ones).
+    if (challenger && arrival.challengerPrediction !== null && arrival.barsBehind === 0) {
       challenger = challenger.barsLeft > 1 ? { ...challenger, barsLeft: challenger.barsLeft - 1 } : null;
     }
     if (retraining) {
@@ -365,8 +375,12 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     // Handlers must finish before the run ends so no operator command is lost across continue-as-new.
     await condition(allHandlersFinished);
     if (pendingChampion !== null) {
-      await setModelStatus({ version: pendingChampion, status: 'champion' });
-      champion = pendingChampion;
+      try {
+        await setModelStatus({ version: pendingChampion, status: 'champion' });
+        champion = pendingChampion;
+      } catch (err) {
+        log.error('setChampion refused; the champion stays', { version: pendingChampion, error: err instanceof Error ? err.message : String(err) });
+      }
     }
     const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested, protective, challenger, equityWindow, lastTriggerAt };
     return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: next });

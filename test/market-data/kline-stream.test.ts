@@ -71,8 +71,7 @@ describe('KlineStreamer', () => {
     running = startStreamer(ex, database, { historyHours: 1, heartbeatIntervalMs: 100 });
     await streaming(running, ex);
     const before = running.heartbeats.length;
-    await new Promise((r) => setTimeout(r, 550));
-    expect(running.heartbeats.length - before).toBeGreaterThanOrEqual(4);
+    await waitUntil('4 more heartbeats', () => running!.heartbeats.length - before >= 4, 2_000);
     expect(running.heartbeats.at(-1)).toEqual({
       symbol: SYMBOL,
       phase: 'streaming',
@@ -199,7 +198,7 @@ describe('KlineStreamer', () => {
       }
       latencies.sort((a, b) => a - b);
       console.log(`kline close -> NOTIFY received: median ${latencies[5]!.toFixed(1)} ms, max ${latencies[9]!.toFixed(1)} ms`);
-      expect(latencies[5]).toBeLessThan(250);
+      expect(latencies[5]).toBeLessThan(500); // typically 2-3 ms; generous for a loaded machine
     } finally {
       await unlisten();
     }
@@ -220,9 +219,9 @@ describe('waitForBar', () => {
   test('resolves when the bar is stored and announced, every waiter with one LISTEN', async () => {
     const waits = [0, 1, 2].map(() => waitForBar(database.sql, SYMBOL, bar.openTime, 5_000));
     const other = waitForBar(database.sql, SYMBOL, bar.openTime + BAR_MS, 300);
-    await new Promise((r) => setTimeout(r, 100));
-    const listens = await database.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where query ilike 'listen%'`;
-    expect(listens[0]!.n).toBe(1);
+    const listens = async () => (await database.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where query ilike 'listen%'`)[0]!.n;
+    await waitUntil('the LISTEN is active', async () => (await listens()) > 0, 2_000);
+    expect(await listens()).toBe(1);
     await storeClosedBars(store(), SYMBOL, [bar], 'test');
     expect(await Promise.all(waits)).toEqual([bar, bar, bar]);
     expect(await other).toBeNull();

@@ -1,0 +1,166 @@
+/**
+ * The retrain Schedule on a real Temporal server: its interval (divided by the demo speed), overlap policy SKIP and
+ * catch-up window; while a scheduled retrain runs, a trigger is skipped by the policy and a forced launch finds
+ * `retrain-<SYMBOL>` busy, so one RetrainWorkflow runs at a time; cancelling the launch cancels the retrain, which
+ * cleans up; pause and delete.
+ *
+ * The retrain is held in its shadow phase by a paper bot that receives no market data: it accepts the startShadow
+ * signal but never gets a bar to predict, exactly like a bot waiting for the next minute.
+ */
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import { retrainArgsFromConfig, type RetrainArgs } from '../../app/retrain-input';
+import { deleteRetrainSchedule, ensureRetrainSchedule, pauseRetrainSchedule, retrainScheduleId } from '../../app/retrain-schedule';
+import { tradingParamsFromConfig } from '../../app/trading-params';
+import { loadConfig } from '../../config/load-config';
+import { barRange, upsertBars } from '../../db/repositories/bars';
+import { getModel } from '../../db/repositories/models';
+import { listRetrainEvents } from '../../db/repositories/retrain-events';
+import { TASK_QUEUES } from '../../domain/task-queues';
+import type { TrainedModel } from '../../workflows/backtest-types';
+import type { RetrainProgress, ScheduledRetrainResult } from '../../workflows/retrain-types';
+import type { BotInput } from '../../workflows/trading-bot-types';
+import { loadShippedBars } from '../helpers/shipped-data';
+import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+
+jest.setTimeout(240_000);
+
+const SYMBOL = 'BTCUSDT';
+const BOT_ID = `bot-${SYMBOL}-paper`;
+let runtime: TestRuntime;
+let bot: WorkflowHandle;
+
+const config = loadConfig();
+const shipped = retrainArgsFromConfig(config);
+/** Any trained model passes; a bar "lasts" 1 s, so a stuck shadow gives up after (5 + 10 + 30) s. */
+const args: RetrainArgs = {
+  ...shipped,
+  historyMinutes: shipped.historyMinutes - 60, // other training data than the champion's: a new candidate
+  gates: { maxRmseVsBaseline: 100, minDirectionalAccuracy: 0, minValidationSharpe: null, shadowIcMargin: 0.05 },
+  barMs: 1_000,
+};
+const options = { symbol: SYMBOL, botWorkflowId: BOT_ID, everyMinutes: config.training.train_freq_minutes, args };
+
+async function executions(workflowType: string): Promise<WorkflowExecutionInfo[]> {
+  const found: WorkflowExecutionInfo[] = [];
+  for await (const w of runtime.client.workflow.list({ query: `WorkflowType = '${workflowType}'` })) found.push(w);
+  return found;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({ trainingSlots: 1 });
+  const { db } = runtime.database;
+  await upsertBars(db, SYMBOL, loadShippedBars().slice(0, 4_320), 'test:shipped');
+  const champion = (await runtime.client.workflow.execute('TrainChampionWorkflow', {
+    workflowId: `train-champion-${SYMBOL}`,
+    taskQueue: TASK_QUEUES.trading,
+    args: [{ symbol: SYMBOL, training: shipped.training, historyMinutes: shipped.historyMinutes }],
+  })) as TrainedModel;
+  const botInput: BotInput = {
+    symbol: SYMBOL,
+    mode: 'paper',
+    exchange: { kind: 'local', baseUrl: 'http://127.0.0.1:9' }, // never called in paper mode
+    trading: tradingParamsFromConfig(config),
+    historyMinutes: shipped.historyMinutes,
+    championVersion: champion.version,
+    startAfter: (await barRange(db, SYMBOL))!.last,
+    barWaitMs: 2_000,
+    staleAfterBars: 2,
+    heartbeatTimeoutMs: 5_000,
+    barsPerRun: 500,
+  };
+  bot = await runtime.client.workflow.start('TradingBotWorkflow', { workflowId: BOT_ID, taskQueue: TASK_QUEUES.trading, args: [botInput] });
+});
+
+afterAll(async () => {
+  await deleteRetrainSchedule(runtime.client, SYMBOL).catch(() => undefined);
+  await bot?.terminate('test over').catch(() => undefined);
+  await runtime?.stop();
+});
+
+test('ensureRetrainSchedule creates the schedule, and a second call updates it in place', async () => {
+  const handle = await ensureRetrainSchedule(runtime.client, options);
+  expect(handle.scheduleId).toBe(retrainScheduleId(SYMBOL));
+  let described = await handle.describe();
+  expect(described.spec.intervals).toMatchObject([{ every: 15 * 60_000 }]);
+  expect(described.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 });
+  expect(described.state.paused).toBe(false);
+  expect(described.action).toMatchObject({ workflowType: 'ScheduledRetrainWorkflow', taskQueue: 'trading' });
+  expect(described.action.args?.[0]).toMatchObject({ symbol: SYMBOL, reason: 'scheduled', botWorkflowId: BOT_ID });
+
+  // A demo replaying the market 60x retrains every 15 s instead of every 15 min.
+  await ensureRetrainSchedule(runtime.client, { ...options, speed: 60 });
+  described = await handle.describe();
+  expect(described.spec.intervals).toMatchObject([{ every: 15_000 }]);
+  // Back to the real pace for the rest of the file, so that no scheduled action interferes.
+  await ensureRetrainSchedule(runtime.client, options);
+});
+
+test('while a scheduled retrain runs, SKIP drops a trigger and a forced launch finds retrain-<SYMBOL> busy', async () => {
+  const schedule = runtime.client.schedule.getHandle(retrainScheduleId(SYMBOL));
+  const retrain = runtime.client.workflow.getHandle(`retrain-${SYMBOL}`);
+  // A trigger takes the policy it is given (default ALLOW_ALL); SKIP makes it one the schedule keeps track of.
+  await schedule.trigger(ScheduleOverlapPolicy.SKIP);
+  const shadowing = await waitFor('the scheduled retrain to shadow its candidate', async () => {
+    const progress = await retrain.query<RetrainProgress>('progress').catch(() => null);
+    return progress?.phase === 'shadow' ? progress : undefined;
+  });
+  const launcher = (await executions('ScheduledRetrainWorkflow'))[0]!;
+
+  const before = (await schedule.describe()).info;
+  await schedule.trigger(ScheduleOverlapPolicy.SKIP);
+  await waitFor('the overlap skip', async () => ((await schedule.describe()).info.numActionsSkippedOverlap > before.numActionsSkippedOverlap ? true : undefined));
+  expect((await schedule.describe()).info.numActionsTaken).toBe(before.numActionsTaken);
+
+  // The trigger's default policy (ALLOW_ALL) launches anyway; the per-symbol id stops the twin retrain. The
+  // Schedule suffixes launch ids with the action time in seconds: a later second gives this launch its own id.
+  await new Promise((r) => setTimeout(r, 1_100));
+  await schedule.trigger();
+  const busy = await waitFor('the forced launch to give up', async () => {
+    for (const w of await executions('ScheduledRetrainWorkflow')) {
+      if (w.runId === launcher.runId || w.status.name !== 'COMPLETED') continue;
+      return (await runtime.client.workflow.getHandle(w.workflowId, w.runId).result()) as ScheduledRetrainResult;
+    }
+    return undefined;
+  });
+  expect(busy).toEqual({ started: false, note: `a retrain of ${SYMBOL} is already running (retrain-${SYMBOL}): this scheduled one is skipped` });
+  expect((await executions('RetrainWorkflow')).map((w) => w.workflowId)).toEqual([`retrain-${SYMBOL}`]);
+  expect((await retrain.query<RetrainProgress>('progress')).phase).toBe('shadow');
+
+  // Cancelling the launch cancels its retrain (parent close policy), which rejects the candidate, ends the shadow
+  // and records the failure.
+  await runtime.client.workflow.getHandle(launcher.workflowId, launcher.runId).cancel();
+  await expect(retrain.result()).rejects.toThrow(WorkflowFailedError);
+  expect((await getModel(runtime.database.db, shadowing.version!))?.status).toBe('rejected');
+  const [event] = await listRetrainEvents(runtime.database.db, SYMBOL);
+  expect(event).toMatchObject({ reason: 'scheduled', outcome: 'failed', modelVersion: shadowing.version, metrics: { error: 'cancelled' } });
+  const signals: string[] = [];
+  for (const e of (await bot.fetchHistory()).events ?? []) {
+    const name = e.workflowExecutionSignaledEventAttributes?.signalName;
+    if (name) signals.push(name);
+  }
+  expect(signals).toEqual(['startShadow', 'endShadow']);
+});
+
+test('pause stops the schedule with a note; delete removes it; both report a missing schedule', async () => {
+  const handle = runtime.client.schedule.getHandle(retrainScheduleId(SYMBOL));
+  expect(await pauseRetrainSchedule(runtime.client, SYMBOL, 'maintenance')).toBe(true);
+  expect((await handle.describe()).state).toMatchObject({ paused: true, note: 'maintenance' });
+  // Re-ensuring (e.g. the next npm start) keeps an operator's pause.
+  await ensureRetrainSchedule(runtime.client, options);
+  expect((await handle.describe()).state).toMatchObject({ paused: true, note: 'maintenance' });
+
+  expect(await deleteRetrainSchedule(runtime.client, SYMBOL)).toBe(true);
+  await expect(handle.describe()).rejects.toThrow(ScheduleNotFoundError);
+  expect(await deleteRetrainSchedule(runtime.client, SYMBOL)).toBe(false);
+  expect(await pauseRetrainSchedule(runtime.client, SYMBOL)).toBe(false);
+});
