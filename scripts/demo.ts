@@ -3,9 +3,10 @@
  * (72 h of history, then new bars at --speed x real time); market data streams it, a champion model is trained,
  * and the paper bot trades every closed bar. Watch it in the Temporal Web UI; Ctrl-C stops everything.
  */
-import { loadConfig } from '../config/load-config';
-import { startLocalRuntime } from '../app/local-runtime';
-import { startBot } from '../app/start-bot';
+import { loadConfig, parseConfig } from '../config/load-config';
+import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { botWorkflowId, startBot } from '../app/start-bot';
+import { marketDataWorkflowId } from '../workflows/market-data-workflow';
 import { LocalExchange } from '../exchange/local-exchange';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import type { BotStatus } from '../workflows/trading-bot-types';
@@ -17,6 +18,9 @@ Options:
   --speed N        replay speed, bars per minute of wall time (default 60: one bar per second; 1 = real time)
   --bars N         stop the bot after N bars (default: run until Ctrl-C)
   --port N         local exchange port (default 8090)
+  --entry-bps N    entry threshold for this demo (default config trading.entry_threshold_bps, 8); on the shipped
+                   data the default models rarely predict beyond 8 bps: try 1.5 (with --exit-bps 0.5) to see trades
+  --exit-bps N     reversal-exit threshold for this demo (default config trading.exit_threshold_bps)
   --config FILE    configuration (default config/config.yaml)
   -h, --help       this help`;
 
@@ -26,11 +30,33 @@ function line(s: BotStatus): string {
   return `bars ${s.barsProcessed}  ${bar}  ${pos}  equity ${s.equity.toFixed(2)}  pnl today ${s.pnlToday.toFixed(2)}  trades ${s.tradesClosed}${s.paused ? '  PAUSED' : ''}${s.halted ? '  HALTED' : ''}`;
 }
 
+/**
+ * Every demo replays the same market from the same minute. What an earlier demo left (its running bot and stream,
+ * the bars it stored "in the future" of the new replay, its decisions) would make the new bot see every bar as
+ * late, so it is cleared; models stay in the registry and earlier runs stay in Temporal's history.
+ */
+async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, replayStart: number): Promise<void> {
+  for (const id of [botWorkflowId(symbol, 'paper'), marketDataWorkflowId(symbol)]) {
+    await runtime.client.workflow
+      .getHandle(id)
+      .terminate('a new demo replay starts')
+      .catch(() => undefined); // not running
+  }
+  const sql = runtime.database.sql;
+  await sql`delete from bars where symbol = ${symbol} and open_time >= ${replayStart}`;
+  for (const table of ['decisions', 'equity_snapshots', 'predictions']) {
+    await sql`delete from ${sql(table)} where symbol = ${symbol} and open_time >= ${replayStart}`;
+  }
+  await sql`delete from trades where symbol = ${symbol} and mode = 'paper' and entry_time >= ${replayStart}`;
+}
+
 async function main(): Promise<void> {
   const { values } = parseCli(process.argv.slice(2), {
     speed: { type: 'string' },
     bars: { type: 'string' },
     port: { type: 'string' },
+    'entry-bps': { type: 'string' },
+    'exit-bps': { type: 'string' },
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -40,7 +66,11 @@ async function main(): Promise<void> {
   const port = numberOption('port', values.port) ?? 8090;
   if (!(speed >= 1 && speed <= 1000)) throw new UsageError(`--speed must be between 1 and 1000 (got ${speed})`);
   if (maxBars !== undefined && !(Number.isInteger(maxBars) && maxBars > 0)) throw new UsageError(`--bars must be a positive integer (got ${maxBars})`);
-  const config = loadConfig(values.config);
+  const loaded = loadConfig(values.config);
+  const entry = numberOption('entry-bps', values['entry-bps']) ?? loaded.trading.entry_threshold_bps;
+  const exit = numberOption('exit-bps', values['exit-bps']) ?? Math.min(loaded.trading.exit_threshold_bps, entry);
+  // Validated like the file, so a bad option gets the same clear message as a bad config key.
+  const config = parseConfig({ ...loaded, trading: { ...loaded.trading, entry_threshold_bps: entry, exit_threshold_bps: exit } }, 'command-line options');
   const { bars } = await readBarFile(DEFAULT_BAR_FILE);
   const historyBars = config.data.history_hours * 60;
   const exchange = await LocalExchange.start({ bars, startIndex: historyBars, port, speed: 0 });
@@ -52,6 +82,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown().finally(() => process.exit(130)));
   try {
+    await forgetEarlierReplay(runtime, config.data.symbol, bars[historyBars]!.openTime);
     const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
     const bot = await startBot(runtime.client, runtime.database.db, {
       config,
