@@ -261,14 +261,20 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   const monitor = async (openTime: number): Promise<void> => {
     if (!retraining || barsProcessed % retraining.measureEveryBars !== 0) return;
     rollingSharpe = rollingSharpeOf(equityWindow, retraining.sharpeWindowBars);
-    lastDrift = await measureDrift({
-      symbol: input.symbol,
-      modelVersion: champion,
-      openTime,
-      psiWindowBars: retraining.psiWindowBars,
-      sharpe: rollingSharpe,
-      sharpeWindowBars: retraining.sharpeWindowBars,
-    });
+    try {
+      lastDrift = await measureDrift({
+        symbol: input.symbol,
+        modelVersion: champion,
+        openTime,
+        psiWindowBars: retraining.psiWindowBars,
+        sharpe: rollingSharpe,
+        sharpeWindowBars: retraining.sharpeWindowBars,
+      });
+    } catch (err) {
+      // Monitoring must never stop trading: this measurement is skipped, the next one comes in a few bars.
+      log.warn('drift measurement failed', { error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
     const trigger = retrainTrigger(retraining, { maxPsi: lastDrift, sharpe: rollingSharpe }, lastTriggerAt === null ? null : barsProcessed - lastTriggerAt);
     if (!trigger || challenger) return;
     lastTriggerAt = barsProcessed;
