@@ -263,7 +263,7 @@ export const equitySnapshots = pgTable(
 export const retrainEvents = pgTable(
   'retrain_events',
   {
-    /** The RetrainWorkflow's workflow id. */
+    /** The RetrainWorkflow's first execution run id (its workflow id, retrain-<SYMBOL>, repeats across retrains). */
     id: text('id').primaryKey(),
     symbol: text('symbol').notNull(),
     reason: retrainReason('reason').notNull(),

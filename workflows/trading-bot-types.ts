@@ -61,6 +61,9 @@ export interface BotCarried {
   readonly equityWindow: readonly number[];
   /** barsProcessed when the last retrain was triggered. */
   readonly lastTriggerAt: number | null;
+  readonly retrainsTriggered: number;
+  readonly lastDrift: { readonly feature: string; readonly psi: number } | null;
+  readonly rollingSharpe: number | null;
 }
 
 export interface BarSummary {

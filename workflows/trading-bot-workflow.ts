@@ -84,6 +84,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     challenger: null,
     equityWindow: [],
     lastTriggerAt: null,
+    retrainsTriggered: 0,
+    lastDrift: null,
+    rollingSharpe: null,
   };
   let trader: TraderState = carried.trader;
   let lastBarTime = carried.lastBarTime;
@@ -97,9 +100,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   let equityWindow: number[] = [...carried.equityWindow];
   let lastTriggerAt = carried.lastTriggerAt;
   let pendingChampion: string | null = null;
-  let lastDrift: { feature: string; psi: number } | null = null;
-  let rollingSharpe: number | null = null;
-  let retrainsTriggered = 0;
+  let lastDrift = carried.lastDrift;
+  let rollingSharpe = carried.rollingSharpe;
+  let retrainsTriggered = carried.retrainsTriggered;
   let barsThisRun = 0;
   const retraining = input.retraining;
 
@@ -277,6 +280,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     }
     const trigger = retrainTrigger(retraining, { maxPsi: lastDrift, sharpe: rollingSharpe }, lastTriggerAt === null ? null : barsProcessed - lastTriggerAt);
     if (!trigger || challenger) return;
+    // The interval counts from every trigger, also one skipped because a retrain is already running: a busy
+    // symbol is not asked again at every measurement.
     lastTriggerAt = barsProcessed;
     const detail = trigger.reason === 'drift' ? { feature: trigger.feature, psi: trigger.psi } : { sharpe: trigger.sharpe };
     try {
@@ -388,7 +393,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         log.error('setChampion refused; the champion stays', { version: pendingChampion, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested, protective, challenger, equityWindow, lastTriggerAt };
+    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested, protective, challenger, equityWindow, lastTriggerAt, retrainsTriggered, lastDrift, rollingSharpe };
     return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: next });
   }
   await condition(allHandlersFinished);
