@@ -12,7 +12,7 @@ import { projectRoot } from '../config/project-root';
 import { gunzipIfNeeded } from '../market-data/read-bar-file';
 import { sha256, iso } from '../activities/bar-series';
 import type { BacktestRequest } from '../workflows/backtest-types';
-import { tradingParamsFromConfig } from './trading-params';
+import { trainingSpecFromConfig } from './trading-params';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -140,6 +140,7 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   const runId = options.runId ?? newRunId();
   if (!/^[A-Za-z0-9._-]{1,80}$/.test(runId)) throw new BacktestInputError(`run id '${runId}' may only contain letters, digits, '.', '_' and '-'`);
   const outDir = options.out ? (isAbsolute(options.out) ? options.out : resolve(process.cwd(), options.out)) : resolve(root, config.backtest.output_dir, runId);
+  const { trading, ...training } = trainingSpecFromConfig(config);
   const request: BacktestRequest = {
     runId,
     symbol,
@@ -148,13 +149,8 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
     trainHours,
     testHours,
     retrainMinutes,
-    training: {
-      windowMinutes: config.data.rolling_window_hours * 60,
-      horizon: config.training.prediction_horizon_minutes,
-      validationFraction: config.training.validation_fraction,
-      lightgbm: { ...config.training.lightgbm },
-    },
-    trading: tradingParamsFromConfig(config),
+    training,
+    trading,
     outDir,
     monitoring: {
       psiWindowBars: config.retraining.psi_window_minutes,

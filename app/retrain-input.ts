@@ -4,7 +4,7 @@
  */
 import type { BotConfig } from '../config/schema';
 import type { RetrainInput } from '../workflows/retrain-types';
-import { tradingParamsFromConfig } from './trading-params';
+import { trainingSpecFromConfig } from './trading-params';
 
 /** Everything but what a starter knows itself: the symbol, the reason and its detail, and the bot to work with. */
 export type RetrainArgs = Omit<RetrainInput, 'symbol' | 'reason' | 'detail' | 'botWorkflowId'>;
@@ -20,13 +20,7 @@ export function retrainArgsFromConfig(config: BotConfig, options: { readonly spe
   if (!(speed > 0)) throw new Error(`speed must be positive (got ${speed})`);
   const gates = config.retraining.gates;
   return {
-    training: {
-      windowMinutes: config.data.rolling_window_hours * 60,
-      horizon: config.training.prediction_horizon_minutes,
-      validationFraction: config.training.validation_fraction,
-      lightgbm: { ...config.training.lightgbm },
-      trading: tradingParamsFromConfig(config),
-    },
+    training: trainingSpecFromConfig(config),
     historyMinutes: config.data.history_hours * 60,
     shadowBars: config.retraining.shadow_mode_minutes,
     horizon: config.training.prediction_horizon_minutes,

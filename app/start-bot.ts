@@ -18,7 +18,7 @@ import type { TradingBotWorkflow } from '../workflows/trading-bot-workflow';
 import type { BotRetraining, TradingMode } from '../workflows/trading-bot-types';
 import { retrainArgsFromConfig } from './retrain-input';
 import { ensureRetrainSchedule } from './retrain-schedule';
-import { tradingParamsFromConfig } from './trading-params';
+import { tradingParamsFromConfig, trainingSpecFromConfig } from './trading-params';
 
 export interface StartBotOptions {
   readonly config: BotConfig;
@@ -105,13 +105,7 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
         {
           symbol,
           historyMinutes: historyHours * 60,
-          training: {
-            windowMinutes: config.data.rolling_window_hours * 60,
-            horizon: config.training.prediction_horizon_minutes,
-            validationFraction: config.training.validation_fraction,
-            lightgbm: { ...config.training.lightgbm },
-            trading: tradingParamsFromConfig(config),
-          },
+          training: trainingSpecFromConfig(config),
         },
       ],
     });

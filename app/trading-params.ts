@@ -1,5 +1,6 @@
 import type { TradingParams } from '../domain/trading';
 import type { BotConfig } from '../config/schema';
+import type { TrainingSpec } from '../workflows/backtest-types';
 
 /** config.yaml speaks in bps and percent; the engine in fractions (and bps for fees/slippage). */
 export function tradingParamsFromConfig(config: BotConfig): TradingParams {
@@ -15,5 +16,16 @@ export function tradingParamsFromConfig(config: BotConfig): TradingParams {
     positionFraction: config.execution.position_fraction,
     leverage: config.execution.leverage,
     startingCapital: config.execution.base_capital,
+  };
+}
+
+/** How every model is trained (backtest, champion, retrains), from the configuration. */
+export function trainingSpecFromConfig(config: BotConfig): Omit<TrainingSpec, 'symbol' | 'data' | 'purpose'> {
+  return {
+    windowMinutes: config.data.rolling_window_hours * 60,
+    horizon: config.training.prediction_horizon_minutes,
+    validationFraction: config.training.validation_fraction,
+    lightgbm: { ...config.training.lightgbm },
+    trading: tradingParamsFromConfig(config),
   };
 }

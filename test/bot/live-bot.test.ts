@@ -16,6 +16,7 @@ import type { BotStatus } from '../../workflows/trading-bot-types';
 import type { TradingBotWorkflow } from '../../workflows/trading-bot-workflow';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+import { waitFor } from '../helpers/wait-for';
 
 jest.setTimeout(240_000);
 
@@ -24,16 +25,6 @@ let exchange: LocalExchange;
 let rest: RestClient;
 let bot: WorkflowHandle<typeof TradingBotWorkflow>;
 const SYMBOL = 'BTC/USDT:USDT';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const status = () => bot.query<BotStatus>('status');
 

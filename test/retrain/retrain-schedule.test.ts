@@ -21,6 +21,9 @@ import type { RetrainProgress, ScheduledRetrainResult } from '../../workflows/re
 import type { BotInput } from '../../workflows/trading-bot-types';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+import { waitFor as waitForAny } from '../helpers/wait-for';
+
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => waitForAny(what, probe, timeoutMs, 200);
 
 jest.setTimeout(240_000);
 
@@ -44,16 +47,6 @@ async function executions(workflowType: string): Promise<WorkflowExecutionInfo[]
   const found: WorkflowExecutionInfo[] = [];
   for await (const w of runtime.client.workflow.list({ query: `WorkflowType = '${workflowType}'` })) found.push(w);
   return found;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {

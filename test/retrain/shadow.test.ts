@@ -30,6 +30,7 @@ import { retrainWorkflowId, type RetrainInput, type RetrainProgress, type Retrai
 import type { BotStatus } from '../../workflows/trading-bot-types';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+import { waitFor } from '../helpers/wait-for';
 
 jest.setTimeout(300_000);
 
@@ -69,16 +70,6 @@ function constantModel(version: string, value: number, overrides: Partial<NewMod
     purpose: 'live',
     ...overrides,
   };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const botStatus = () => bot.query<BotStatus>('status');

@@ -38,6 +38,9 @@ import type { BotStatus } from '../../workflows/trading-bot-types';
 import { HISTORY_BARS, SYMBOL, localSettings, paperTestConfig, releaseBars, releaseUntil, waitForStatus, type BotHandle } from '../bot/fixtures/bot-harness';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+import { waitFor as waitForAny } from '../helpers/wait-for';
+
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => waitForAny(what, probe, timeoutMs, 100);
 
 jest.setTimeout(180_000);
 
@@ -70,16 +73,6 @@ function triggersConfig(retraining: Partial<BotConfig['retraining']>): BotConfig
 let runtime: TestRuntime;
 let exchange: LocalExchange;
 let bot: BotHandle | undefined;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Starts the paper bot with retraining on; it trades the bars after the exchange's last closed one. */
 async function start(config: BotConfig): Promise<{ handle: BotHandle; startAfter: number }> {
