@@ -3,7 +3,7 @@
  * through Temporal. It never starts servers: it talks to TEMPORAL_ADDRESS, or to the local server `npm start`,
  * `npm run demo` or `npm run infra -- up` started.
  */
-import { pauseRetrainSchedule } from '../app/retrain-schedule';
+import { pauseRetrainSchedule, resumeRetrainSchedule } from '../app/retrain-schedule';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { botWorkflowId } from '../app/start-bot';
 import { loadConfig } from '../config/load-config';
@@ -24,6 +24,8 @@ Commands:
   resume    trade again (also lifts a kill-switch halt)
   flatten   close the open position at the next bar (does not pause)
   stop      stop the bot after the bar in progress, and its symbol's market-data stream
+  retrain-pause / retrain-resume
+            pause or resume the symbol's retrain schedule (Temporal Schedule retrain-<SYMBOL>)
 
 Options:
   --symbol S           symbol of the bot (default: config data.symbol)
@@ -36,7 +38,7 @@ Options:
 The bot runs in Temporal: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (also read from .env), else the local server
 started by npm start, npm run demo or npm run infra -- up (TEMPORAL_PORT, default 7233).`;
 
-const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'stop'] as const;
+const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'stop', 'retrain-pause', 'retrain-resume'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** How long a query or update may wait for a worker to answer. */
@@ -201,6 +203,12 @@ async function stopMarketData(client: Client, request: Request): Promise<string>
 async function run(request: Request): Promise<void> {
   const { client, close } = await connect();
   try {
+    if (request.command === 'retrain-pause' || request.command === 'retrain-resume') {
+      const change = request.command === 'retrain-pause' ? pauseRetrainSchedule : resumeRetrainSchedule;
+      if (!(await change(client, request.symbol))) throw new Error(`${request.symbol} has no retrain schedule (retrain-${request.symbol}); npm start or npm run demo create it`);
+      console.log(`retrain-${request.symbol} ${request.command === 'retrain-pause' ? 'paused' : 'resumed'}`);
+      return;
+    }
     const workflowId = botWorkflowId(request.symbol, request.mode);
     const handle = client.workflow.getHandle(workflowId);
     const info = await describe(handle, request);
