@@ -60,7 +60,7 @@ describe('npm run bot / npm start: refusals without infrastructure', () => {
       const result = runScript('bot.ts', ['frobnicate'], dataDir);
 
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain("unknown command 'frobnicate' (expected one of status, pause, resume, flatten, stop)");
+      expect(result.stderr).toContain("unknown command 'frobnicate' (expected one of status, pause, resume, flatten, stop, retrain-pause, retrain-resume)");
       expect(result.stderr).toContain('Usage: npm run bot -- <command>');
       expect(result.stdout).toBe('');
     });
