@@ -4,7 +4,7 @@
  * segment (at most `retrainMinutes` bars) pass through workflow history, exactly like the live bot's bars.
  */
 import type { TradingParams } from '../domain/trading';
-import type { Trade } from '../domain/trading';
+import type { EquityPoint, Trade } from '../domain/trading';
 
 /**
  * Where a backtest's bars come from; activities resolve it, the workflow only passes it along.
@@ -102,10 +102,8 @@ export interface SegmentTimings {
   readonly dbMs: number;
 }
 
-export interface EquityRow {
-  readonly openTime: number;
-  readonly equity: number;
-}
+/** One row of equity.csv (the engine's equity point). */
+export type EquityRow = EquityPoint;
 
 export interface PrepareBacktestResult {
   readonly testFrom: number;

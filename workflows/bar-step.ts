@@ -4,7 +4,7 @@
  * Backtest and live cannot drift apart because both call this function (see test/backtest/parity.test.ts).
  */
 import { BAR_MS, type Bar } from '../domain/bars';
-import { lastStep, stepBar, type EngineEvent, type OrderIntent, type Trade, type TraderState, type TradingParams } from '../domain/trading';
+import { lastStep, stepBar, type StepResult, type TraderState, type TradingParams } from '../domain/trading';
 import type { EquityRow, SegmentInputs } from './backtest-types';
 
 export interface BarStepInput {
@@ -17,11 +17,7 @@ export interface BarStepInput {
   readonly params: TradingParams;
 }
 
-export interface BarStepResult {
-  readonly state: TraderState;
-  readonly trades: readonly Trade[];
-  readonly events: readonly EngineEvent[];
-  readonly intent: OrderIntent | null;
+export interface BarStepResult extends StepResult {
   /** Equity at this bar's close, stamped with the close time (the next minute's open time). */
   readonly equity: EquityRow;
 }
@@ -31,10 +27,7 @@ export function processBar(state: TraderState, input: BarStepInput): BarStepResu
     ? lastStep(state, input.bar, input.params)
     : stepBar(state, { bar: input.bar, prediction: input.prediction, modelVersion: input.modelVersion }, input.params);
   return {
-    state: step.state,
-    trades: step.trades,
-    events: step.events,
-    intent: step.intent,
+    ...step,
     equity: { openTime: input.bar.openTime + BAR_MS, equity: step.state.lastEquity },
   };
 }
