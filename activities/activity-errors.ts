@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TrainingSetError } from '../domain/training-set';
 import { DataError } from './bar-series';
 
+const NON_RETRYABLE = new Set(['DataError', 'BadInputError', 'TrainingSetError']);
+
 /**
  * Runs an activity body, turning errors that no retry can fix (bad data, a too-short window, bad input) into
  * non-retryable failures with their message, so a workflow fails fast with the reason instead of retrying.
@@ -10,7 +12,8 @@ export async function failFastOnBadInput<T>(body: () => Promise<T>): Promise<T> 
   try {
     return await body();
   } catch (err) {
-    if (err instanceof DataError || err instanceof BadInputError || err instanceof TrainingSetError) {
+    // By name as well: errors raised on a training thread arrive as plain Errors carrying their class's name.
+    if (err instanceof DataError || err instanceof BadInputError || err instanceof TrainingSetError || (err instanceof Error && NON_RETRYABLE.has(err.name))) {
       throw ApplicationFailure.nonRetryable(err.message, err.name);
     }
     throw err;

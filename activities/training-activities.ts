@@ -1,45 +1,50 @@
 /**
- * The training activities, shared by backtests and the live RetrainWorkflow: train on the window ending at T,
- * register the model with its metrics and PSI reference, and return only its version and metrics.
- * `trainAndPredict` also predicts the bars the model will trade in a backtest segment, with the fresh booster:
- * one activity round trip per segment instead of two, and no reload of the model text.
+ * The training activities, shared by backtests and the live retraining: train on the window ending at T, register
+ * the model with its metrics and PSI reference, and return only its version and metrics. LightGBM, the training
+ * set and the feature matrix run on the worker's thread pool (ml/training-pool.ts), never on its event loop, so one
+ * process trains as many models at once as it has slots while heartbeats, workflow tasks and queries keep moving.
+ *
+ * A model's version pins the content of the bars it learned from (a chained hash of the rows before T), so a
+ * repeated or resumed run finds its models in the registry instead of training them again, and replaced bars
+ * never serve a stale model.
  */
+import { Context } from '@temporalio/activity';
 import { N_FEATURES } from '../domain/features';
-import { featureReferenceSchema, maxPsi, psiAll, type FeaturePsi } from '../domain/psi';
+import { featureReferenceSchema, maxPsi, psiAll } from '../domain/psi';
 import type { Database } from '../db/client';
+import { countBacktestPredictions, insertBacktestPredictions, upsertSegment } from '../db/repositories/backtest-results';
 import { getModel, insertModel, modelVersion } from '../db/repositories/models';
 import type { JsonObject, ModelRow } from '../db/schema';
-import { BoosterCache } from '../ml/booster-cache';
-import { trainWindow } from '../ml/train-window';
-import type { DataRef, SegmentInputs, TrainedModel, TrainModelInput } from '../workflows/backtest-types';
+import { rowsHash } from '../ml/shared-series';
+import type { TrainingPool } from '../ml/training-pool';
+import type { SegmentTrained, TrainedModel, TrainModelInput } from '../workflows/backtest-types';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
-import { barSeries, iso, type BarSeries } from './bar-series';
-import { recordSegmentPredictions, segmentInputs } from './segment';
+import { featureSeriesOf, iso, type FeatureSeries } from './bar-series';
 
 export interface TrainingActivityDeps {
   readonly db: Database;
-  readonly boosters?: BoosterCache;
+  /** The threads that run LightGBM (the worker owns and closes them). */
+  readonly pool: TrainingPool;
 }
 
-export interface TrainAndPredictInput extends TrainModelInput {
-  /** The segment to predict: bars opening in [from, to). */
-  readonly predict: { readonly from: number; readonly to: number };
+export interface TrainSegmentInput extends TrainModelInput {
+  readonly runId: string;
+  /** Segment k of the run: the model trained at T_k predicts the bars opening in [trainEnd, segmentTo). */
+  readonly seq: number;
+  readonly segmentTo: number;
   /** Bars ending at the segment's end whose feature distribution is compared with the model's (PSI). */
   readonly psiWindowBars: number;
 }
 
-/** The data a model was trained from, as it enters the version hash (a file by content, the DB by symbol). */
-function dataIdentity(ref: DataRef): JsonObject {
-  return ref.kind === 'file' ? { kind: 'file', sha256: ref.sha256, from: ref.from } : { kind: 'db', symbol: ref.symbol, from: ref.from };
-}
+const HEARTBEAT_MS = 2_000;
 
-function versionOf(input: TrainModelInput): string {
+function versionOf(input: TrainModelInput, rows: string): string {
   return modelVersion({
     symbol: input.symbol,
     trainStart: input.trainEnd - input.windowMinutes * 60_000,
     trainEnd: input.trainEnd,
     horizon: input.horizon,
-    params: { lightgbm: { ...input.lightgbm }, validationFraction: input.validationFraction, data: dataIdentity(input.data), purpose: input.purpose },
+    params: { lightgbm: { ...input.lightgbm }, validationFraction: input.validationFraction, data: { from: input.data.from, rows }, purpose: input.purpose },
   });
 }
 
@@ -64,7 +69,7 @@ function summaryOf(row: Pick<ModelRow, 'version' | 'trainStart' | 'trainEnd' | '
   };
 }
 
-function segmentRows(series: BarSeries, from: number, to: number): { first: number; count: number } {
+function rowsOf(series: FeatureSeries, from: number, to: number): { first: number; count: number } {
   const first = series.indexOf(from);
   const count = (to - from) / 60_000;
   if (first < 0 || !Number.isInteger(count) || count <= 0 || first + count > series.bars.length) {
@@ -73,38 +78,58 @@ function segmentRows(series: BarSeries, from: number, to: number): { first: numb
   return { first, count };
 }
 
-export function createTrainingActivities({ db, boosters = new BoosterCache() }: TrainingActivityDeps) {
-  /** Trains (or finds in the registry: same inputs, same model) and optionally predicts rows with the result. */
-  async function trainOrReuse(input: TrainModelInput, predict?: { first: number; count: number; series: BarSeries }) {
-    const version = versionOf(input);
-    // A retried or repeated training finds its model registered: no second fit.
+/** The rows a model trained at T learned from are the bars before T (features start at the series' first bar). */
+function rowsBefore(series: FeatureSeries, trainEnd: number): string {
+  const end = trainEnd === series.bars[0]!.openTime + series.bars.length * 60_000 ? series.bars.length : series.indexOf(trainEnd);
+  if (end <= 0) throw new BadInputError(`Training end ${iso(trainEnd)} lies outside the data`);
+  return rowsHash(series.shared, end);
+}
+
+/** Heartbeats while `work` runs, so a lost worker is noticed in seconds, however long the training. */
+async function heartbeating<T>(work: Promise<T>): Promise<T> {
+  const ctx = activityContext();
+  if (!ctx) return work;
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
+  try {
+    ctx.heartbeat();
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
+  /** Trains (or finds in the registry: same inputs and bars, same model), predicting `predict` rows when given. */
+  async function trainOrReuse(input: TrainModelInput, series: FeatureSeries, predict?: { first: number; count: number; stored: (version: string) => Promise<boolean> }) {
+    const rows = rowsBefore(series, input.trainEnd);
+    const version = versionOf(input, rows);
     let t = performance.now();
     const existing = await getModel(db, version);
     let dbMs = performance.now() - t;
     if (existing) {
-      let predictions: Float64Array | undefined;
       t = performance.now();
-      if (predict) {
-        const booster = await boosters.get(version, async () => existing.modelText);
-        const x = predict.series.features.subarray(predict.first * N_FEATURES, (predict.first + predict.count) * N_FEATURES);
-        predictions = booster.predict({ x, nRows: predict.count, nCols: N_FEATURES });
-      }
+      const stored = predict ? await predict.stored(version) : true;
+      dbMs += performance.now() - t;
+      t = performance.now();
+      const predictions = predict && !stored ? await pool.predict(series.shared, version, existing.modelText, predict) : undefined;
       return { model: summaryOf(existing, true, 0), predictions, reference: existing.featureReference, timings: { trainMs: 0, prepareMs: performance.now() - t, dbMs } };
     }
-    const series = predict?.series ?? (await barSeries(input.data, db));
-    const windowMs = input.windowMinutes * 60_000;
-    const trained = trainWindow({
-      bars: series.bars,
-      features: series.features,
+    const trained = await pool.train(series.shared, {
       trainEnd: input.trainEnd,
-      windowMs,
+      windowMs: input.windowMinutes * 60_000,
       horizon: input.horizon,
       validationFraction: input.validationFraction,
       lightgbm: input.lightgbm,
       trading: input.trading,
-      ...(predict
-        ? { predictRows: { x: series.features.subarray(predict.first * N_FEATURES, (predict.first + predict.count) * N_FEATURES), nRows: predict.count } }
-        : {}),
+      ...(predict ? { predict: { first: predict.first, count: predict.count } } : {}),
     });
     const row = {
       version,
@@ -112,7 +137,7 @@ export function createTrainingActivities({ db, boosters = new BoosterCache() }: 
       trainStart: trained.trainStart,
       trainEnd: input.trainEnd,
       horizon: input.horizon,
-      params: { lightgbm: { ...input.lightgbm }, validationFraction: input.validationFraction, data: dataIdentity(input.data) },
+      params: { lightgbm: { ...input.lightgbm }, validationFraction: input.validationFraction, data: { from: input.data.from, rows } },
       metrics: { ...trained.metrics, timingsMs: { train: trained.trainMs } },
       featureReference: trained.featureReference,
       featureImportance: trained.featureImportance,
@@ -133,24 +158,52 @@ export function createTrainingActivities({ db, boosters = new BoosterCache() }: 
 
   return {
     async trainModel(input: TrainModelInput): Promise<TrainedModel> {
-      return failFastOnBadInput(async () => (await trainOrReuse(input)).model);
+      return failFastOnBadInput(() =>
+        heartbeating(
+          (async () => {
+            const series = await featureSeriesOf(input.data, db, pool);
+            return (await trainOrReuse(input, series)).model;
+          })(),
+        ),
+      );
     },
 
-    async trainAndPredict(input: TrainAndPredictInput): Promise<{ model: TrainedModel; segment: SegmentInputs; drift: FeaturePsi }> {
-      return failFastOnBadInput(async () => {
-        const series = await barSeries(input.data, db);
-        const rows = segmentRows(series, input.predict.from, input.predict.to);
-        const { model, predictions, reference, timings } = await trainOrReuse(input, { ...rows, series });
-        // Drift the live bot would have measured at the end of this segment (reported in summary.json).
-        const end = rows.first + rows.count;
-        const start = Math.max(0, end - input.psiWindowBars);
-        const drift = maxPsi(psiAll(featureReferenceSchema.parse(reference), series.features.subarray(start * N_FEATURES, end * N_FEATURES), N_FEATURES));
-        const bars = series.bars.slice(rows.first, rows.first + rows.count);
-        const prediction = Array.from(predictions!);
-        const t = performance.now();
-        await recordSegmentPredictions(db, input.symbol, model.version, bars, prediction);
-        return { model, drift, segment: segmentInputs(bars, prediction, { ...timings, dbMs: timings.dbMs + performance.now() - t }) };
-      });
+    /** One backtest segment: its model, its predictions and its segment row, stored; a few numbers returned. */
+    async trainSegment(input: TrainSegmentInput): Promise<SegmentTrained> {
+      return failFastOnBadInput(() =>
+        heartbeating(
+          (async () => {
+            const series = await featureSeriesOf(input.data, db, pool);
+            const rows = rowsOf(series, input.trainEnd, input.segmentTo);
+            // A model found in the registry may have predicted this segment before (a retry, a repeated run).
+            const stored = async (version: string) => (await countBacktestPredictions(db, input.symbol, version, input.trainEnd, input.segmentTo)) === rows.count;
+            const { model, predictions, reference, timings } = await trainOrReuse(input, series, { ...rows, stored });
+            // Drift the live bot would have measured at the end of this segment (reported in summary.json).
+            const end = rows.first + rows.count;
+            const start = Math.max(0, end - input.psiWindowBars);
+            const drift = maxPsi(psiAll(featureReferenceSchema.parse(reference), series.shared.features.subarray(start * N_FEATURES, end * N_FEATURES), N_FEATURES));
+            const t = performance.now();
+            if (predictions) {
+              const openTimes = series.shared.openTime.subarray(rows.first, rows.first + rows.count);
+              await insertBacktestPredictions(db, { symbol: input.symbol, modelVersion: model.version, openTimes, predictions });
+            }
+            const segmentTimings = { trainMs: timings.trainMs, prepareMs: timings.prepareMs, dbMs: timings.dbMs + performance.now() - t };
+            await upsertSegment(db, {
+              runId: input.runId,
+              seq: input.seq,
+              trainEnd: input.trainEnd,
+              segmentTo: input.segmentTo,
+              modelVersion: model.version,
+              validation: { ...model.validation, trainStart: model.trainStart } as JsonObject,
+              reused: model.reused,
+              timings: { train_ms: segmentTimings.trainMs, prepare_ms: segmentTimings.prepareMs, db_ms: segmentTimings.dbMs },
+              maxPsiFeature: drift.feature,
+              maxPsi: drift.psi,
+            });
+            return { seq: input.seq, version: model.version, reused: model.reused, timings: segmentTimings };
+          })(),
+        ),
+      );
     },
   };
 }

@@ -44,7 +44,7 @@ export const predictionRole = pgEnum('prediction_role', ['champion', 'challenger
 export const positionSide = pgEnum('position_side', ['LONG', 'SHORT']);
 export const retrainReason = pgEnum('retrain_reason', ['scheduled', 'drift', 'performance', 'manual', 'backtest']);
 export const retrainOutcome = pgEnum('retrain_outcome', ['running', 'promoted', 'rejected', 'failed', 'gated']);
-export const backtestStatus = pgEnum('backtest_status', ['running', 'completed', 'failed']);
+export const backtestStatus = pgEnum('backtest_status', ['running', 'completed', 'failed', 'cancelled']);
 
 export type ModelStatus = (typeof modelStatus.enumValues)[number];
 export type ModelPurpose = (typeof modelPurpose.enumValues)[number];
@@ -329,8 +329,51 @@ export const backtestRuns = pgTable(
     /** summary.json of strategy.md. */
     summary: jsonb('summary').$type<JsonObject>(),
     error: text('error'),
+    /** The Temporal workflow (and its first run) that owns this row: a second workflow with the same run id is refused. */
+    workflowId: text('workflow_id'),
+    workflowRunId: text('workflow_run_id'),
+    /** The result folder (backtests/<run>/ unless --out), removed with the run by `npm run backtest -- delete`. */
+    outDir: text('out_dir'),
   },
   (t) => [index('backtest_runs_symbol_started_idx').on(t.symbol, t.startedAt)],
+);
+
+/** One walk-forward segment of a run: the model trained at `train_end` predicts the bars opening in [train_end, segment_to). */
+export const backtestSegments = pgTable(
+  'backtest_segments',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => backtestRuns.runId, { onDelete: 'cascade' }),
+    /** k of T_k = T0 + k x retrain. */
+    seq: integer('seq').notNull(),
+    trainEnd: unixMs('train_end').notNull(),
+    segmentTo: unixMs('segment_to').notNull(),
+    modelVersion: text('model_version').notNull(),
+    /** The model's validation metrics (TrainedModel.validation). */
+    validation: jsonb('validation').$type<JsonObject>().notNull(),
+    /** True when the registry already held the model (nothing was trained for this segment). */
+    reused: boolean('reused').notNull(),
+    /** { train_ms, prepare_ms, db_ms } of the activity. */
+    timings: jsonb('timings').$type<JsonObject>().notNull(),
+    /** The live bot's drift monitor at the segment's end: the feature with the largest PSI. */
+    maxPsiFeature: text('max_psi_feature').notNull(),
+    maxPsi: doublePrecision('max_psi').notNull(),
+  },
+  (t) => [primaryKey({ name: 'backtest_segments_pk', columns: [t.runId, t.seq] })],
+);
+
+/** A run's equity curve: the starting capital at T0, then one point per test bar close. */
+export const backtestEquity = pgTable(
+  'backtest_equity',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => backtestRuns.runId, { onDelete: 'cascade' }),
+    openTime: unixMs('open_time').notNull(),
+    equity: doublePrecision('equity').notNull(),
+  },
+  (t) => [primaryKey({ name: 'backtest_equity_pk', columns: [t.runId, t.openTime] })],
 );
 
 export const backtestTrades = pgTable(
@@ -371,4 +414,6 @@ export type NewPerformanceMeasurementRow = typeof performanceMeasurements.$infer
 export type BacktestRunRow = typeof backtestRuns.$inferSelect;
 export type NewBacktestRunRow = typeof backtestRuns.$inferInsert;
 export type BacktestTradeRow = typeof backtestTrades.$inferSelect;
+export type BacktestSegmentRow = typeof backtestSegments.$inferSelect;
+export type NewBacktestSegmentRow = typeof backtestSegments.$inferInsert;
 export type NewBacktestTradeRow = typeof backtestTrades.$inferInsert;

@@ -36,9 +36,13 @@ const SPEC_BY_NAME = new Map(SUMMARY_METRICS.map((spec) => [spec.name, spec]));
 /** Shown for a summary metric that the input lacks, so that a gap is visible rather than silently dropped. */
 export const MISSING_VALUE = '-';
 
+/** Shown for a metric that is present but null: it cannot be measured on this run (calmar without a drawdown). */
+export const NOT_MEASURABLE = 'n/a';
+
 /** Formats one metric by its name; names outside the summary list get 6 significant digits. */
-export function formatMetric(name: string, value: number | undefined): string {
+export function formatMetric(name: string, value: number | null | undefined): string {
   if (value === undefined) return MISSING_VALUE;
+  if (value === null) return NOT_MEASURABLE;
   switch (SPEC_BY_NAME.get(name)?.kind) {
     case 'money':
       return formatMoney(value);

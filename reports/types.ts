@@ -29,8 +29,8 @@ export interface EquityPoint {
   readonly equity: number;
 }
 
-/** Metrics keyed by their summary.json names (net_pnl, total_return, ...). */
-export type Metrics = Readonly<Record<string, number>>;
+/** Metrics keyed by their summary.json names (net_pnl, total_return, ...); null = not measurable (e.g. calmar without a drawdown). */
+export type Metrics = Readonly<Record<string, number | null>>;
 
 /** A model version used in the run, with the metrics of its validation split. */
 export interface ModelSummary {

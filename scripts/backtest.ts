@@ -1,21 +1,30 @@
 /**
- * npm run backtest -- [options]: the main job. Replays the shipped (or given) data through BacktestWorkflow on a
- * local Temporal + PostgreSQL (started when TEMPORAL_ADDRESS / DATABASE_URL are not set) and writes
- * backtests/<run-id>/{summary.json,trades.csv,equity.csv,report.html}.
+ * npm run backtest -- [options] | list | follow <run-id> | cancel <run-id> | delete <run-id>: the main job.
+ * Replays the shipped (or given) data through BacktestWorkflow on a local Temporal + PostgreSQL (started when
+ * TEMPORAL_ADDRESS / DATABASE_URL are not set) and writes backtests/<run-id>/{summary.json,trades.csv,equity.csv,
+ * report.html}. Ctrl-C cancels the run, unless it was started with --detach.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../config/load-config';
 import { buildBacktestRequest } from '../app/backtest-request';
-import { startLocalRuntime } from '../app/local-runtime';
-import { runBacktest } from '../app/run-backtest';
+import { assertRunIdFree, cancelBacktestRun, deleteBacktestRun, listBacktests, runningBacktests, workflowIdOf } from '../app/backtest-runs';
+import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { followBacktest, startBacktest } from '../app/run-backtest';
 import { summaryTable } from '../reports/summary-table';
-import type { BacktestProgress } from '../workflows/backtest-types';
-import { numberOption, parseCli, runMain } from './lib/cli';
+import { errorText } from '../workflows/error-text';
+import type { BacktestSummary } from '../workflows/backtest-types';
+import { progressLine } from './lib/backtest-progress';
+import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
-const USAGE = `Usage: npm run backtest -- [options]
+const USAGE = `Usage: npm run backtest -- [options]          run a walk-forward backtest
+       npm run backtest -- list                list runs with their status
+       npm run backtest -- follow <run-id>     re-attach to a run (its workers run in this process meanwhile)
+       npm run backtest -- cancel <run-id>     cancel a running run (its row says cancelled)
+       npm run backtest -- delete <run-id>     remove a finished run's rows and result folder
 
 Walk-forward backtest: train on the first --train-hours, trade the next --test-hours minute by minute,
-retrain every --retrain-minutes on the rolling window (config data.rolling_window_hours).
+retrain every --retrain-minutes on the rolling window (config data.rolling_window_hours). Any length: a year of
+1-minute bars (8,760 hourly models) runs the same way as a day.
 
 Options:
   --data FILE.csv       bars (CSV of data/README.md or Binance kline dump, .gz ok); default: the shipped BTCUSDT data
@@ -24,37 +33,96 @@ Options:
   --train-hours N       default config backtest.train_hours (48)
   --test-hours N        default config backtest.test_hours (24)
   --retrain-minutes N   default config backtest.retrain_minutes (60)
+  --parallel-trainings N  trainings requested at once (default 32; the training fleet's slots bound what runs)
   --config FILE         configuration (default config/config.yaml)
   --out DIR             result folder (default backtests/<run-id>)
-  --run-id ID           run id (default: UTC time + random suffix)
+  --run-id ID           run id (default: UTC time + random suffix); an existing one is refused
+  --force               replace an existing run of that id (its rows and result folder are deleted first)
+  --detach              start the run and return: it goes on wherever workers serve the queues
+                        (npm run worker:trading / worker:training); follow re-attaches
   --quiet               no progress bar
   -h, --help            this help`;
 
-function progressLine(p: BacktestProgress): string {
-  const width = 30;
-  const done = p.barsTotal > 0 ? p.barsDone / p.barsTotal : 0;
-  const filled = Math.round(done * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(done * 100).toFixed(0).padStart(3)}% ${p.phase.padEnd(9)} models ${p.modelsTrained}/${p.modelsTotal}  bars ${p.barsDone}/${p.barsTotal}  trades ${p.trades}  equity ${p.equity.toFixed(2)}`;
+const OPTIONS = {
+  data: { type: 'string' },
+  symbol: { type: 'string' },
+  start: { type: 'string' },
+  'train-hours': { type: 'string' },
+  'test-hours': { type: 'string' },
+  'retrain-minutes': { type: 'string' },
+  'parallel-trainings': { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  'run-id': { type: 'string' },
+  force: { type: 'boolean' },
+  detach: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const log = (m: string) => console.error(`[infra] ${m}`);
+
+async function withRuntime<T>(options: { workers: boolean; detached?: boolean }, body: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
+  const runtime = await startLocalRuntime({ log, workers: options.workers, ...(options.detached ? { infra: { detached: true } } : {}) });
+  try {
+    return await body(runtime);
+  } finally {
+    await runtime.stop();
+  }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseCli(process.argv.slice(2), {
-    data: { type: 'string' },
-    symbol: { type: 'string' },
-    start: { type: 'string' },
-    'train-hours': { type: 'string' },
-    'test-hours': { type: 'string' },
-    'retrain-minutes': { type: 'string' },
-    config: { type: 'string' },
-    out: { type: 'string' },
-    'run-id': { type: 'string' },
-    quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+/** Follows to the end, printing progress; on SIGINT/SIGTERM either cancels the run or just stops following. */
+async function follow(handle: WorkflowHandle, onSignal: 'cancel' | 'detach', quiet: boolean): Promise<BacktestSummary | null> {
+  const interactive = !quiet && process.stderr.isTTY;
+  let last = '';
+  let interrupted = false;
+  const stopFollowing = new Promise<null>((resolve) => {
+    const handler = () => {
+      if (interrupted) process.exit(130); // a second Ctrl-C: leave now
+      interrupted = true;
+      if (interactive) process.stderr.write('\n');
+      if (onSignal === 'detach') {
+        console.error(`Stopped following; the run goes on wherever workers serve the queues (npm run backtest -- follow ${handle.workflowId.replace(/^backtest-[A-Z0-9]+-/, '')}).`);
+        resolve(null);
+        return;
+      }
+      console.error('Cancelling the run (Ctrl-C again to leave at once)...');
+      void handle.cancel().catch((err: unknown) => console.error(`cancel failed: ${(err as Error).message}`));
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const result = followBacktest(handle, (p) => {
+    const line = progressLine(p);
+    if (line === last) return;
+    last = line;
+    if (interactive) process.stderr.write(`\r${line}`);
+  });
+  result.catch(() => undefined);
+  const summary = await Promise.race([result, stopFollowing]).catch((err: unknown) => {
+    if (interrupted && err instanceof WorkflowFailedError) {
+      console.error('Backtest cancelled.');
+      process.exitCode = 130;
+      return null;
+    }
+    throw err;
+  });
+  if (interactive && !interrupted) process.stderr.write('\n');
+  return summary;
+}
+
+function printSummary(summary: BacktestSummary): void {
+  console.log(summaryTable(summary.metrics));
+  console.log(`\nReport: ${summary.files.find((f) => f.endsWith('report.html'))}`);
+  console.log(`Files:  ${summary.outDir}`);
+}
+
+function failure(workflowId: string, err: unknown): Error {
+  if (err instanceof WorkflowFailedError) return new Error(`Backtest ${workflowId} failed: ${errorText(err)}`);
+  return err as Error;
+}
+
+async function run(values: ReturnType<typeof parseRun>): Promise<void> {
   const config = loadConfig(values.config);
   // Every input is checked before anything is started.
   const prepared = await buildBacktestRequest(config, {
@@ -64,38 +132,86 @@ async function main(): Promise<void> {
     trainHours: numberOption('train-hours', values['train-hours']),
     testHours: numberOption('test-hours', values['test-hours']),
     retrainMinutes: numberOption('retrain-minutes', values['retrain-minutes']),
+    parallelTrainings: numberOption('parallel-trainings', values['parallel-trainings']),
     out: values.out,
     runId: values['run-id'],
   });
-  const log = (m: string) => console.error(`[infra] ${m}`);
-  const runtime = await startLocalRuntime({ log });
-  const stopOnSignal = () => void runtime.stop().finally(() => process.exit(130));
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
-  try {
+  const detach = values.detach === true;
+  await withRuntime({ workers: !detach, detached: detach }, async (runtime) => {
+    const { client, database } = runtime;
+    const runId = prepared.request.runId;
+    if (values.force) {
+      await deleteBacktestRun(client, database.db, runId).catch((err: unknown) => {
+        if (!/^No backtest run/.test((err as Error).message)) throw err;
+      });
+    } else {
+      await assertRunIdFree(client, database.db, runId, prepared.workflowId);
+    }
+    const others = await runningBacktests(client);
+    if (others.length > 0) {
+      console.error(`Note: ${others.length} other backtest(s) in progress (${others.map((w) => w.workflowId).join(', ')}); workers of this command advance them too. See npm run backtest -- list / follow <id> / cancel <id>.`);
+    }
+    const handle = await startBacktest(client, prepared);
     const ui = runtime.infra.temporal.uiUrl;
     console.error(`Backtest ${prepared.workflowId}${ui ? ` — follow it in the Temporal Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows/${prepared.workflowId}` : ''}`);
-    const interactive = !values.quiet && process.stderr.isTTY;
-    let last = '';
-    const summary = await runBacktest(runtime.client, prepared, (p) => {
-      const line = progressLine(p);
-      if (line === last) return;
-      last = line;
-      if (interactive) process.stderr.write(`\r${line}`);
-    });
-    if (interactive) process.stderr.write('\n');
-    console.log(summaryTable(summary.metrics));
-    console.log(`\nReport: ${summary.files.find((f) => f.endsWith('report.html'))}`);
-    console.log(`Files:  ${summary.outDir}`);
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) {
-      const cause = err.cause?.message ?? err.message;
-      throw new Error(`Backtest ${prepared.workflowId} failed: ${cause}`);
+    if (detach) {
+      console.log(`Detached: run ${runId} goes on wherever workers serve the trading and training queues (npm run worker:trading, npm run worker:training).`);
+      console.log(`Re-attach with: npm run backtest -- follow ${runId}   (it serves the queues from that process meanwhile)`);
+      return;
     }
-    throw err;
-  } finally {
-    await runtime.stop();
+    const summary = await follow(handle, 'cancel', values.quiet === true).catch((err: unknown) => {
+      throw failure(prepared.workflowId, err);
+    });
+    if (summary) printSummary(summary);
+  });
+}
+
+function parseRun(argv: string[]) {
+  return parseCli(argv, OPTIONS).values;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const command = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : 'run';
+  if (command === 'run') {
+    const values = parseRun(argv);
+    if (values.help) return void console.log(USAGE);
+    return run(values);
   }
+  const { values, positionals } = parseCli(argv.slice(1), { quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
+  if (values.help) return void console.log(USAGE);
+  if (command === 'list') {
+    await withRuntime({ workers: false }, async ({ client, database }) => {
+      const runs = await listBacktests(client, database.db);
+      if (runs.length === 0) return void console.log('No backtest runs.');
+      console.log(['run-id'.padEnd(28), 'symbol'.padEnd(10), 'status'.padEnd(10), 'started (UTC)'.padEnd(20), 'workflow'].join('  '));
+      for (const r of runs) {
+        const status = r.status === 'running' && !r.workflowRunning ? 'running?' : r.status;
+        const started = r.startedAt === null ? '' : new Date(r.startedAt).toISOString().slice(0, 19).replace('T', ' ');
+        console.log([r.runId.padEnd(28), r.symbol.padEnd(10), status.padEnd(10), started.padEnd(20), r.workflowRunning ? 'running' : 'closed'].join('  '));
+      }
+    });
+    return;
+  }
+  if (!['follow', 'cancel', 'delete'].includes(command)) throw new UsageError(`unknown command '${command}'`);
+  const runId = positionals[0];
+  if (runId === undefined || positionals.length > 1) throw new UsageError(`${command} needs exactly one run id`);
+  await withRuntime({ workers: command === 'follow' }, async ({ client, database }) => {
+    if (command === 'cancel') {
+      await cancelBacktestRun(client, database.db, runId);
+      return void console.log(`Backtest ${runId} cancelled.`);
+    }
+    if (command === 'delete') {
+      const { outDir } = await deleteBacktestRun(client, database.db, runId);
+      return void console.log(`Backtest ${runId} deleted${outDir ? ` (and ${outDir})` : ''}.`);
+    }
+    const workflowId = await workflowIdOf(client, database.db, runId);
+    if (workflowId === null) throw new Error(`No backtest run ${runId}`);
+    const summary = await follow(client.workflow.getHandle(workflowId), 'detach', values.quiet === true).catch((err: unknown) => {
+      throw failure(workflowId, err);
+    });
+    if (summary) printSummary(summary);
+  });
 }
 
 runMain(USAGE, main);

@@ -15,6 +15,7 @@ import { createMarketDataActivities } from '../activities/market-data-activities
 import { createTrainingActivities } from '../activities/training-activities';
 import type { Database } from '../db/client';
 import { TASK_QUEUES } from '../domain/task-queues';
+import { TrainingPool } from '../ml/training-pool';
 
 export interface WorkerDeps {
   readonly connection: NativeConnection;
@@ -68,15 +69,26 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
+/**
+ * The training queue's worker: `slots` activities at once, each training on its own thread of the pool, so the
+ * event loop stays free for heartbeats and polling. The pool's threads end with the worker.
+ */
 export async function createTrainingWorker(deps: WorkerDeps): Promise<Worker> {
   const slots = deps.trainingSlots ?? availableParallelism();
-  return Worker.create({
+  const pool = new TrainingPool({ threads: slots });
+  const worker = await Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.training,
-    activities: { ...createTrainingActivities({ db: deps.db }) },
+    activities: { ...createTrainingActivities({ db: deps.db, pool }) },
     maxConcurrentActivityTaskExecutions: slots,
+  }).catch(async (err: unknown) => {
+    await pool.close();
+    throw err;
   });
+  const run = worker.run.bind(worker);
+  worker.run = () => run().finally(() => pool.close());
+  return worker;
 }
 
 /** drizzle keeps its postgres.js client as `$client` (not part of the Database type). */

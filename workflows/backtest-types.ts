@@ -1,10 +1,11 @@
 /**
- * The contract between BacktestWorkflow and its activities: plain, JSON-serialisable data only.
- * Bulk data (the bar series, model texts) stays behind references; only the per-bar decision inputs of one
- * segment (at most `retrainMinutes` bars) pass through workflow history, exactly like the live bot's bars.
+ * The contract between the backtest workflows and their activities: plain, JSON-serialisable data only, and none
+ * of it grows with the length of a run. Bars, predictions, trades and equity stay in files and PostgreSQL behind
+ * references (a data reference, a run id, segment numbers); workflows carry the trader state, counters and
+ * per-chunk totals.
  */
-import type { TradingParams } from '../domain/trading';
-import type { EquityPoint, Trade } from '../domain/trading';
+import type { TraderState, TradingParams } from '../domain/trading';
+import type { EquityPoint } from '../domain/trading';
 
 /**
  * Where a backtest's bars come from; activities resolve it, the workflow only passes it along.
@@ -74,22 +75,41 @@ export interface BacktestRequest {
   readonly outDir: string;
   /** Drift and performance monitoring the live bot would apply, reported per segment in summary.json. */
   readonly monitoring: { readonly psiWindowBars: number; readonly psiThreshold: number; readonly sharpeWindowBars: number; readonly sharpeThreshold: number };
-  /** Trainings requested ahead of the segment being traded (independent, so they may run in parallel); 0 = one at a time. */
-  readonly trainingLookahead: number;
+  /**
+   * Trainings a chunk keeps requested at once (they are independent); the training fleet's slots decide how many
+   * actually run. Enough to keep every slot of every training host busy.
+   */
+  readonly parallelTrainings: number;
+  /** Segments per child workflow (0: chosen from the run's length, so neither a chunk nor the parent grows). */
+  readonly chunkSegments: number;
   /** The full configuration, recorded in summary.json. */
   readonly config: unknown;
 }
 
-/** Bars of one test segment, columnar to keep history small, with the segment model's predictions. */
-export interface SegmentInputs {
-  readonly openTime: readonly number[];
-  readonly open: readonly number[];
-  readonly high: readonly number[];
-  readonly low: readonly number[];
-  readonly close: readonly number[];
-  readonly volume: readonly number[];
-  readonly prediction: readonly number[];
-  /** Where the activity's time went (ms), for the benchmark. */
+/** What a training child needs: one span of segments [fromSeq, toSeq) of a run. */
+export interface TrainChunkInput {
+  readonly runId: string;
+  readonly chunk: number;
+  readonly symbol: string;
+  readonly data: DataRef;
+  readonly training: BacktestRequest['training'];
+  readonly trading: TradingParams;
+  readonly t0: number;
+  readonly testTo: number;
+  readonly retrainMinutes: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly psiWindowBars: number;
+  readonly parallelTrainings: number;
+  /** The parent to tell about finished models (progress), or null. */
+  readonly parentWorkflowId: string | null;
+}
+
+/** One segment's training, as the activity reports it (its model, predictions and drift are stored). */
+export interface SegmentTrained {
+  readonly seq: number;
+  readonly version: string;
+  readonly reused: boolean;
   readonly timings: SegmentTimings;
 }
 
@@ -98,8 +118,38 @@ export interface SegmentTimings {
   readonly trainMs: number;
   /** Training set, validation metrics, PSI reference, serialisation and the segment's prediction. */
   readonly prepareMs: number;
-  /** Registry lookup, model insert and predictions upsert. */
+  /** Registry lookup, model insert and predictions insert. */
   readonly dbMs: number;
+}
+
+/** Totals of a chunk's trainings. */
+export interface ChunkTrained {
+  readonly chunk: number;
+  readonly models: number;
+  readonly reused: number;
+  readonly timings: SegmentTimings;
+}
+
+export interface SimulateChunkInput {
+  readonly runId: string;
+  readonly symbol: string;
+  readonly data: DataRef;
+  readonly trading: TradingParams;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  /** The trader as the previous chunk left it. */
+  readonly state: TraderState;
+  /** Trades of the run before this chunk (the first new trade's `seq`). */
+  readonly tradesBefore: number;
+  /** The run's last chunk: its last bar closes an open position (end_of_test). */
+  readonly last: boolean;
+}
+
+export interface SimulateChunkResult {
+  readonly state: TraderState;
+  readonly bars: number;
+  readonly trades: number;
+  readonly simulateMs: number;
 }
 
 /** One row of equity.csv (the engine's equity point). */
@@ -116,35 +166,24 @@ export interface PrepareBacktestResult {
 export interface FinishBacktestInput {
   readonly request: BacktestRequest;
   readonly prepared: PrepareBacktestResult;
-  readonly trades: readonly Trade[];
-  readonly equity: readonly EquityRow[];
-  /** The prediction of every test bar, in order (for model quality on the traded period). */
-  readonly predictions: readonly number[];
-  readonly models: readonly TrainedModel[];
-  /** Per segment: the live bot's drift and rolling-Sharpe measurements at its end, and whether they would trigger. */
-  readonly monitoring: readonly SegmentMonitoring[];
   readonly timings: BacktestTimings;
-}
-
-export interface SegmentMonitoring {
-  readonly from: number;
-  readonly modelVersion: string;
-  readonly maxPsi: { readonly feature: string; readonly psi: number };
-  readonly rollingSharpe: number | null;
-  readonly wouldTrigger: 'drift' | 'performance' | null;
+  readonly models: number;
+  readonly reused: number;
 }
 
 /** Summed over the run's activities (ms). */
-export type BacktestTimings = SegmentTimings;
+export interface BacktestTimings extends SegmentTimings {
+  readonly simulateMs: number;
+}
 
 export interface BacktestSummary {
   readonly runId: string;
   readonly outDir: string;
-  readonly metrics: Readonly<Record<string, number>>;
+  readonly metrics: Readonly<Record<string, number | null>>;
   readonly files: readonly string[];
 }
 
-export type BacktestPhase = 'preparing' | 'training' | 'trading' | 'writing' | 'completed' | 'failed';
+export type BacktestPhase = 'preparing' | 'training' | 'trading' | 'writing' | 'completed' | 'failed' | 'cancelled';
 
 export interface BacktestProgress {
   readonly phase: BacktestPhase;
@@ -154,4 +193,10 @@ export interface BacktestProgress {
   readonly barsTotal: number;
   readonly trades: number;
   readonly equity: number;
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+  /** Since the workflow started (workflow time of the last progress). */
+  readonly elapsedMs: number;
+  /** Estimated time to completion from the pace so far; null before the first model. */
+  readonly etaMs: number | null;
 }

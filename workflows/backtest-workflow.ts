@@ -1,10 +1,19 @@
 /**
- * BacktestWorkflow: a walk-forward replay of strategy.md's timeline. Models are trained by the same activity the
- * live retraining uses; every bar goes through the same workflow-side step as the live bot (workflows/bar-step.ts).
+ * BacktestWorkflow: a walk-forward replay of strategy.md's timeline, of any length.
+ *
+ * The run is cut into chunks of segments. Each chunk's models are trained by a child workflow
+ * (BacktestTrainingWorkflow, trainings fanned out over the training fleet, two chunks at a time); then one
+ * activity replays the chunk's bars through the live bot's own step (workflows/bar-step.ts) with the stored
+ * predictions, carrying the trader state from chunk to chunk. Only that state, counters and references pass
+ * through this history, so a year costs it a few hundred events, like a day.
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   defineQuery,
+  defineSignal,
+  executeChild,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
@@ -12,47 +21,30 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { initialState, type Trade } from '../domain/trading';
+import { initialState } from '../domain/trading';
 import type { BacktestActivities } from '../activities/backtest-activities';
-import type { TrainingActivities } from '../activities/training-activities';
 import { TASK_QUEUES } from '../domain/task-queues';
-import { processBar, segmentBars } from './bar-step';
-import type {
-  BacktestProgress,
-  BacktestRequest,
-  BacktestSummary,
-  EquityRow,
-  SegmentInputs,
-  SegmentMonitoring,
-  TrainedModel,
-} from './backtest-types';
-import { rollingSharpeOf } from '../domain/retrain-triggers';
+import type { BacktestTrainingWorkflow } from './backtest-training-workflow';
+import { errorText } from './error-text';
+import { chunkSize, chunksOf, etaMs, runTimeline, workDone } from './backtest-plan';
+import type { BacktestPhase, BacktestProgress, BacktestRequest, BacktestSummary, BacktestTimings, ChunkTrained } from './backtest-types';
+
+export { retrainTimes } from './backtest-plan';
 
 export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
+/** From a training child: how many of its chunk's models are done (progress only; the child's result is the account). */
+export const chunkProgressSignal = defineSignal<[{ chunk: number; models: number }]>('chunkProgress');
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
+/** Training children running at once: the next chunk trains while the current one finishes and is simulated. */
+const CHUNKS_AHEAD = 2;
 
-const { trainAndPredict } = proxyActivities<TrainingActivities>({
-  taskQueue: TASK_QUEUES.training,
-  startToCloseTimeout: '10 minutes',
-  // Deterministic failures (too little data) are raised as non-retryable by the activity.
-  retry: { maximumAttempts: 3, initialInterval: '1 second' },
-});
-
-const { prepareBacktest, finishBacktest, failBacktest } = proxyActivities<BacktestActivities>({
+const { prepareBacktest, simulateChunk, finishBacktest, failBacktest, cancelBacktest } = proxyActivities<BacktestActivities>({
   taskQueue: TASK_QUEUES.trading,
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '1 second' },
 });
-
-/** Training end times T_k = T0 + k x retrain, covering [T0, T0 + test). */
-export function retrainTimes(t0: number, testHours: number, retrainMinutes: number): number[] {
-  const end = t0 + testHours * HOUR_MS;
-  const times: number[] = [];
-  for (let t = t0; t < end; t += retrainMinutes * MINUTE_MS) times.push(t);
-  return times;
-}
 
 function checkRequest(r: BacktestRequest): void {
   const problems: string[] = [];
@@ -60,31 +52,39 @@ function checkRequest(r: BacktestRequest): void {
   if (!(r.testHours > 0)) problems.push(`testHours must be > 0 (got ${r.testHours})`);
   if (!Number.isInteger(r.retrainMinutes) || r.retrainMinutes <= 0) problems.push(`retrainMinutes must be a positive integer (got ${r.retrainMinutes})`);
   if (r.start % MINUTE_MS !== 0) problems.push(`start must be on a minute boundary (got ${r.start})`);
-  if (!(Number.isInteger(r.trainingLookahead) && r.trainingLookahead >= 0)) problems.push(`trainingLookahead must be an integer >= 0 (got ${r.trainingLookahead})`);
+  if (!(Number.isInteger(r.parallelTrainings) && r.parallelTrainings >= 1)) problems.push(`parallelTrainings must be an integer >= 1 (got ${r.parallelTrainings})`);
+  if (!(Number.isInteger(r.chunkSegments) && r.chunkSegments >= 0)) problems.push(`chunkSegments must be an integer >= 0 (got ${r.chunkSegments})`);
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(`Invalid backtest request: ${problems.join('; ')}`, 'InvalidBacktestRequest');
 }
 
 export async function BacktestWorkflow(request: BacktestRequest): Promise<BacktestSummary> {
   checkRequest(request);
-  const t0 = request.start + request.trainHours * HOUR_MS;
-  const times = retrainTimes(t0, request.testHours, request.retrainMinutes);
-  const barsTotal = Math.round((request.testHours * HOUR_MS) / MINUTE_MS);
-  let state = initialState(request.trading, t0);
-  const trades: Trade[] = [];
-  const equity: EquityRow[] = [{ openTime: t0, equity: state.lastEquity }];
-  const models: TrainedModel[] = [];
-  const predictions: number[] = [];
-  const monitoring: SegmentMonitoring[] = [];
-  let progress: BacktestProgress = {
-    phase: 'preparing',
-    modelsTrained: 0,
-    modelsTotal: times.length,
-    barsDone: 0,
-    barsTotal,
-    trades: 0,
-    equity: state.lastEquity,
+  const info = workflowInfo();
+  const timeline = runTimeline(request.start, request.trainHours, request.testHours, request.retrainMinutes);
+  const chunks = chunksOf(timeline.segments, chunkSize(timeline.segments, request.chunkSegments));
+  const startedAt = info.startTime.getTime();
+  let state = initialState(request.trading, timeline.t0);
+  let phase: BacktestPhase = 'preparing';
+  const chunkModels = chunks.map(() => 0);
+  let barsDone = 0;
+  let trades = 0;
+  let chunksDone = 0;
+  let updatedAt = startedAt;
+  const barsTotal = Math.round((timeline.testTo - timeline.t0) / MINUTE_MS);
+
+  const progress = (): BacktestProgress => {
+    const counts = { modelsTrained: chunkModels.reduce((a, b) => a + b, 0), modelsTotal: timeline.segments, barsDone, barsTotal };
+    const elapsedMs = updatedAt - startedAt;
+    return { phase, ...counts, trades, equity: state.lastEquity, chunksDone, chunksTotal: chunks.length, elapsedMs, etaMs: etaMs(elapsedMs, workDone(counts)) };
   };
-  setHandler(backtestProgressQuery, () => progress);
+  const touch = (): void => {
+    updatedAt = Date.now();
+  };
+  setHandler(backtestProgressQuery, progress);
+  setHandler(chunkProgressSignal, ({ chunk, models }) => {
+    if (chunk >= 0 && chunk < chunkModels.length) chunkModels[chunk] = Math.max(chunkModels[chunk]!, models);
+    touch();
+  });
   upsertSearchAttributes([
     { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: request.symbol },
     { key: SEARCH_ATTRIBUTE_KEYS.TradingMode, value: 'backtest' },
@@ -93,89 +93,91 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
   ]);
 
   try {
-    const prepared = await prepareBacktest(request);
-    progress = { ...progress, phase: 'training' };
+    const prepared = await prepareBacktest({ request, workflowId: info.workflowId, workflowRunId: info.runId });
+    phase = 'training';
+    const trained: Promise<ChunkTrained>[] = [];
+    const train = (c: number): void => {
+      const { fromSeq, toSeq } = chunks[c]!;
+      const child = executeChild<typeof BacktestTrainingWorkflow>('BacktestTrainingWorkflow', {
+        workflowId: `${info.workflowId}-train-${c}`,
+        taskQueue: TASK_QUEUES.trading,
+        args: [
+          {
+            runId: request.runId,
+            chunk: c,
+            symbol: request.symbol,
+            data: request.data,
+            training: request.training,
+            trading: request.trading,
+            t0: timeline.t0,
+            testTo: timeline.testTo,
+            retrainMinutes: request.retrainMinutes,
+            fromSeq,
+            toSeq,
+            psiWindowBars: request.monitoring.psiWindowBars,
+            parallelTrainings: request.parallelTrainings,
+            parentWorkflowId: info.workflowId,
+          },
+        ],
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: request.symbol },
+          { key: SEARCH_ATTRIBUTE_KEYS.BacktestRun, value: request.runId },
+          { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'backtest-training' },
+        ],
+      });
+      // Awaited in order below; until then a failure must not count as an unhandled rejection.
+      child.catch(() => undefined);
+      trained[c] = child;
+    };
 
-    // Trainings only depend on the data, so they are scheduled ahead of the segment being traded; each returns
-    // its segment's bars and predictions.
-    const segments: Promise<{ model: TrainedModel; inputs: SegmentInputs; drift: { feature: string; psi: number } }>[] = [];
-    const schedule = (k: number): void => {
-      const trainEnd = times[k]!;
-      const to = Math.min(times[k + 1] ?? prepared.testTo, prepared.testTo);
-      const segment = trainAndPredict({
-        ...request.training,
+    const timings = { trainMs: 0, prepareMs: 0, dbMs: 0, simulateMs: 0 };
+    let models = 0;
+    let reused = 0;
+    for (const { chunk, fromSeq, toSeq } of chunks) {
+      for (let j = chunk; j < Math.min(chunk + CHUNKS_AHEAD, chunks.length); j++) if (!trained[j]) train(j);
+      const done = await trained[chunk]!;
+      chunkModels[chunk] = done.models;
+      models += done.models;
+      reused += done.reused;
+      timings.trainMs += done.timings.trainMs;
+      timings.prepareMs += done.timings.prepareMs;
+      timings.dbMs += done.timings.dbMs;
+      phase = 'trading';
+      const simulated = await simulateChunk({
+        runId: request.runId,
         symbol: request.symbol,
         data: request.data,
         trading: request.trading,
-        purpose: 'backtest',
-        trainEnd,
-        predict: { from: trainEnd, to },
-        psiWindowBars: request.monitoring.psiWindowBars,
-      }).then((result) => {
-        progress = { ...progress, modelsTrained: progress.modelsTrained + 1 };
-        return { model: result.model, inputs: result.segment, drift: result.drift };
+        fromSeq,
+        toSeq,
+        state,
+        tradesBefore: trades,
+        last: chunk === chunks.length - 1,
       });
-      // Awaited in order below; until then a failure must not count as an unhandled rejection, which would fail
-      // the workflow task (and retry it forever) instead of failing the workflow with the activity's reason.
-      segment.catch(() => undefined);
-      segments[k] = segment;
-    };
-
-    const timings = { trainMs: 0, prepareMs: 0, dbMs: 0 };
-    for (let k = 0; k < times.length; k++) {
-      // Keep `trainingLookahead` trainings in flight beyond the segment being traded.
-      for (let j = k; j <= Math.min(k + request.trainingLookahead, times.length - 1); j++) if (!segments[j]) schedule(j);
-      const { model, inputs, drift } = await segments[k]!;
-      models.push(model);
-      timings.trainMs += inputs.timings.trainMs;
-      timings.prepareMs += inputs.timings.prepareMs;
-      timings.dbMs += inputs.timings.dbMs;
-      predictions.push(...inputs.prediction);
-      if (k === 0) progress = { ...progress, phase: 'trading' };
-      const isLastSegment = k === times.length - 1;
-      const bars = segmentBars(inputs);
-      for (let i = 0; i < bars.length; i++) {
-        const step = processBar(state, {
-          bar: bars[i]!,
-          prediction: inputs.prediction[i]!,
-          modelVersion: model.version,
-          last: isLastSegment && i === bars.length - 1,
-          params: request.trading,
-        });
-        state = step.state;
-        trades.push(...step.trades);
-        equity.push(step.equity);
-      }
-      progress = { ...progress, barsDone: equity.length - 1, trades: trades.length, equity: state.lastEquity };
-      const sharpe = rollingSharpeOf(equity.map((p) => p.equity), Math.min(request.monitoring.sharpeWindowBars, equity.length));
-      const m = request.monitoring;
-      monitoring.push({
-        from: times[k]!,
-        modelVersion: model.version,
-        maxPsi: drift,
-        rollingSharpe: sharpe,
-        wouldTrigger: drift.psi > m.psiThreshold ? 'drift' : sharpe !== null && sharpe < m.sharpeThreshold ? 'performance' : null,
-      });
+      state = simulated.state;
+      trades += simulated.trades;
+      barsDone += simulated.bars;
+      timings.simulateMs += simulated.simulateMs;
+      chunksDone = chunk + 1;
+      touch();
     }
-    segments.length = 0;
 
-    progress = { ...progress, phase: 'writing' };
-    const summary = await finishBacktest({ request, prepared, trades, equity, predictions, models, monitoring, timings });
-    progress = { ...progress, phase: 'completed' };
-    log.info('backtest completed', { runId: request.runId, trades: trades.length, netPnl: summary.metrics.net_pnl });
+    phase = 'writing';
+    const totals: BacktestTimings = timings;
+    const summary = await finishBacktest({ request, prepared, timings: totals, models, reused });
+    phase = 'completed';
+    touch();
+    log.info('backtest completed', { runId: request.runId, trades, netPnl: summary.metrics.net_pnl });
     return summary;
   } catch (err) {
-    progress = { ...progress, phase: 'failed' };
-    // The run row must never stay 'running' or look finished after a failure.
-    await failBacktest({ runId: request.runId, error: errorText(err), workflowId: workflowInfo().workflowId });
+    const cancelled = isCancellation(err);
+    phase = cancelled ? 'cancelled' : 'failed';
+    // The run row must never stay 'running' or look finished after a failure or a cancel.
+    await CancellationScope.nonCancellable(() =>
+      cancelled
+        ? cancelBacktest({ runId: request.runId, workflowRunId: info.runId })
+        : failBacktest({ runId: request.runId, error: errorText(err), workflowId: info.workflowId, workflowRunId: info.runId }),
+    );
     throw err;
   }
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    return `${err.message}${cause}`;
-  }
-  return String(err);
 }

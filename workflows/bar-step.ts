@@ -1,11 +1,12 @@
 /**
- * The workflow-side decision path for one closed bar, shared by BacktestWorkflow and the live bot:
+ * The decision path for one closed bar, shared by the backtest (in bulk, activities/backtest-activities.ts
+ * simulateChunk) and the live bot (in its workflow):
  * simulated fills at the bar's open and protective exits inside it, then the decision at its close.
  * Backtest and live cannot drift apart because both call this function (see test/backtest/parity.test.ts).
  */
 import { BAR_MS, type Bar } from '../domain/bars';
 import { lastStep, stepBar, type StepResult, type TraderState, type TradingParams } from '../domain/trading';
-import type { EquityRow, SegmentInputs } from './backtest-types';
+import type { EquityRow } from './backtest-types';
 
 export interface BarStepInput {
   readonly bar: Bar;
@@ -30,16 +31,4 @@ export function processBar(state: TraderState, input: BarStepInput): BarStepResu
     ...step,
     equity: { openTime: input.bar.openTime + BAR_MS, equity: step.state.lastEquity },
   };
-}
-
-/** Rebuilds Bar objects from the columnar segment an activity returned. */
-export function segmentBars(s: SegmentInputs): Bar[] {
-  return s.openTime.map((openTime, i) => ({
-    openTime,
-    open: s.open[i]!,
-    high: s.high[i]!,
-    low: s.low[i]!,
-    close: s.close[i]!,
-    volume: s.volume[i]!,
-  }));
 }

@@ -1,5 +1,6 @@
 // The workflow bundle's entry: every workflow type a worker of the trading queue can run.
 export { BacktestWorkflow } from './backtest-workflow';
+export { BacktestTrainingWorkflow } from './backtest-training-workflow';
 export { MarketDataWorkflow } from './market-data-workflow';
 export { TradingBotWorkflow } from './trading-bot-workflow';
 export { TrainChampionWorkflow } from './train-champion-workflow';

@@ -1,7 +1,7 @@
 /**
  * Backtest runs and their trades. Every write is idempotent, so a retried activity repeats it harmlessly.
  */
-import { asc, eq } from 'drizzle-orm';
+import { asc, desc, eq } from 'drizzle-orm';
 import type { Executor } from '../client';
 import {
   backtestRuns,
@@ -20,16 +20,47 @@ export interface CreateRunInput {
   readonly config: JsonObject;
   readonly dataRef: string;
   readonly dataRange?: JsonObject;
+  readonly workflowId?: string;
+  readonly workflowRunId?: string;
+  readonly outDir?: string;
 }
 
-/** Registers a running backtest; returns false when the run already exists (a retry), leaving it untouched. */
+/** The run id is taken by another run (another workflow execution wrote its row). */
+export class RunIdTakenError extends Error {
+  override name = 'RunIdTakenError';
+}
+
+/**
+ * Registers a running backtest; returns false when this same workflow execution registered it before (a retry).
+ * A row of any other execution is never touched: its results would mix with this run's.
+ */
 export async function createRun(db: Executor, input: CreateRunInput): Promise<boolean> {
   const created = await db
     .insert(backtestRuns)
     .values({ ...input, status: 'running' })
     .onConflictDoNothing({ target: backtestRuns.runId })
     .returning({ runId: backtestRuns.runId });
-  return created.length === 1;
+  if (created.length === 1) return true;
+  const existing = await getRun(db, input.runId);
+  if (input.workflowRunId !== undefined && existing?.workflowRunId !== input.workflowRunId) {
+    throw new RunIdTakenError(`Backtest run id ${input.runId} already exists (status ${existing?.status}, started ${new Date(existing?.startedAt ?? 0).toISOString()}); choose another --run-id, or --force to replace it`);
+  }
+  return false;
+}
+
+export async function cancelRun(db: Executor, runId: string, at: number): Promise<void> {
+  await updateRun(db, runId, { status: 'cancelled', finishedAt: at, error: 'cancelled' });
+}
+
+/** Newest first. */
+export async function listRuns(db: Executor, limit = 50): Promise<BacktestRunRow[]> {
+  return db.select().from(backtestRuns).orderBy(desc(backtestRuns.startedAt)).limit(limit);
+}
+
+/** Removes a run with its trades, segments and equity (foreign keys cascade). Returns false when there was none. */
+export async function deleteRun(db: Executor, runId: string): Promise<boolean> {
+  const deleted = await db.delete(backtestRuns).where(eq(backtestRuns.runId, runId)).returning({ runId: backtestRuns.runId });
+  return deleted.length === 1;
 }
 
 async function updateRun(db: Executor, runId: string, set: Partial<typeof backtestRuns.$inferInsert>): Promise<void> {

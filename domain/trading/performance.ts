@@ -1,7 +1,8 @@
 /**
  * Report metrics of strategy.md ("Report metrics") from an equity curve sampled every minute and the closed trades.
- * Every value is finite (summary.json must not hold NaN or Infinity): a ratio whose denominator is 0 is reported
- * as 0, meaning "not measurable", and the other metrics show why (no trades, no losses, no drawdown, ...).
+ * Formulas follow empyrical / quantstats so that figures compare with theirs. Every value is finite (summary.json
+ * must not hold NaN or Infinity): a ratio whose denominator is 0 is reported as 0, meaning "not measurable", and
+ * the other metrics show why (no trades, no losses, ...). Calmar is the exception: null when it cannot be measured.
  */
 import { BAR_MS } from '../bars';
 import type { Trade } from './state';
@@ -24,7 +25,11 @@ export interface PerformanceMetrics {
   readonly sortino: number;
   /** Largest peak-to-trough fall of equity, as a fraction of the peak. */
   readonly max_drawdown: number;
-  readonly calmar: number;
+  /**
+   * CAGR / max drawdown. null without a drawdown (the ratio is undefined, and 0 would read as "no return") or
+   * when the CAGR overflows (a short run with a gain compounds to a year as Infinity).
+   */
+  readonly calmar: number | null;
   readonly exposure: number;
   readonly avg_holding_minutes: number;
 }
@@ -66,16 +71,29 @@ export function sharpeRatio(returns: readonly number[]): number {
 }
 
 /**
- * Annualised Sortino: mean / downside deviation x sqrt(525,600), where the downside deviation (target 0) is
- * sqrt(sum(min(r, 0)^2) / (n - 1)) over all n returns, the same sample convention as the Sharpe ratio.
- * 0 with < 2 returns or no negative return.
+ * Annualised Sortino: mean / downside deviation x sqrt(525,600), the downside deviation (target 0) being
+ * sqrt(sum(min(r, 0)^2) / n) over all n returns. Divided by n, not n - 1 (empyrical's convention, unlike the
+ * Sharpe ratio's sample deviation). 0 without returns or without a negative return.
  */
 export function sortinoRatio(returns: readonly number[]): number {
   const n = returns.length;
-  if (n < 2) return 0;
+  if (n === 0) return 0;
   let ss = 0;
   for (const r of returns) if (r < 0) ss += r * r;
-  return ratio(mean(returns), Math.sqrt(ss / (n - 1))) * Math.sqrt(MINUTES_PER_YEAR);
+  return ratio(mean(returns), Math.sqrt(ss / n)) * Math.sqrt(MINUTES_PER_YEAR);
+}
+
+/**
+ * Compound annual growth rate of a per-minute equity curve: (final / initial)^(525,600 / n) - 1 with n the number
+ * of returns (equity.length - 1). A curve that ends at or below 0 lost everything: -1. Infinity when a short run's
+ * gain overflows; null without returns or with a non-positive starting equity (no growth rate is defined).
+ */
+export function cagr(equity: readonly number[]): number | null {
+  const n = equity.length - 1;
+  const start = equity[0];
+  if (n < 1 || start === undefined || start <= 0) return null;
+  const growth = Math.max(equity[n]! / start, 0);
+  return growth ** (MINUTES_PER_YEAR / n) - 1;
 }
 
 /** Largest fall from a running peak, as a fraction of that peak (0 for a curve that never falls). */
@@ -105,8 +123,7 @@ export function rollingSharpe(returns: readonly number[], window: number): numbe
  * one more point than there were bars. A trade is a win when its net PnL (after fees) is > 0 and a loss when < 0.
  * Exposure and holding time count the bars from the entry bar up to, not including, the exit bar
  * ((exitTime - entryTime) / 1 minute), so a position stopped out in its entry bar holds 0 minutes.
- * Calmar = annualised return / max drawdown, the annualised return being total_return x 525,600 / number of bars
- * (simple, not compounded: compounding a short test to a year explodes).
+ * Calmar = CAGR / max drawdown (see `cagr`); null when the drawdown is 0 or the CAGR is not finite.
  */
 export function performanceMetrics(equity: readonly number[], trades: readonly TradeOutcome[]): PerformanceMetrics {
   if (equity.length === 0) throw new Error('performanceMetrics: the equity curve is empty (it starts with the starting capital)');
@@ -127,7 +144,7 @@ export function performanceMetrics(equity: readonly number[], trades: readonly T
 
   const returns = equityReturns(equity);
   const drawdown = maxDrawdown(equity);
-  const annualisedReturn = ratio(totalReturn * MINUTES_PER_YEAR, bars);
+  const growth = cagr(equity);
   return {
     net_pnl: netPnl,
     total_return: totalReturn,
@@ -141,7 +158,7 @@ export function performanceMetrics(equity: readonly number[], trades: readonly T
     sharpe: sharpeRatio(returns),
     sortino: sortinoRatio(returns),
     max_drawdown: drawdown,
-    calmar: ratio(annualisedReturn, drawdown),
+    calmar: drawdown > 0 && growth !== null && Number.isFinite(growth) ? growth / drawdown : null,
     exposure: ratio(sum(holdings), bars),
     avg_holding_minutes: mean(holdings),
   };

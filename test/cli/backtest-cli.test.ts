@@ -87,7 +87,7 @@ describe('npm run backtest: bad input fails fast', () => {
   });
 
   test.each([
-    [['--test-hours', '0'], '--test-hours must be between 1/6 (10 minutes) and 336 (got 0)'],
+    [['--test-hours', '0'], '--test-hours must be at least 1/6 (10 minutes) (got 0)'],
     [['--retrain-minutes', '1.5'], '--retrain-minutes must be an integer between 1 and 43200 (got 1.5)'],
     [['--train-hours', '10'], '--train-hours (10) must be at least data.rolling_window_hours (48), the training window'],
     [['--test-hours', '0.201'], '--test-hours must be a whole number of minutes (got 0.201 h = 12.060 minutes)'],

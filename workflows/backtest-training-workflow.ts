@@ -1,0 +1,68 @@
+/**
+ * BacktestTrainingWorkflow: trains the models of one chunk of a backtest's segments. The trainings are
+ * independent, so up to `parallelTrainings` are requested at once and the training fleet (any number of
+ * `npm run worker:training` processes on any hosts) runs as many as it has slots. Each activity stores its
+ * model, predictions and segment row and returns a few numbers; the chunk's history stays bounded by its size.
+ */
+import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
+import type { TrainingActivities } from '../activities/training-activities';
+import { TASK_QUEUES } from '../domain/task-queues';
+import { segmentSpan, timelineOf } from './backtest-plan';
+import type { ChunkTrained, SegmentTrained, TrainChunkInput } from './backtest-types';
+import { chunkProgressSignal } from './backtest-workflow';
+
+const { trainSegment } = proxyActivities<TrainingActivities>({
+  taskQueue: TASK_QUEUES.training,
+  // A training heartbeats while it runs: a killed training host is noticed within the heartbeat timeout and its
+  // segment goes to another slot, while a long training (a big window) is not cut short.
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '20 seconds',
+  // Deterministic failures (too little data) are raised as non-retryable by the activity.
+  retry: { maximumAttempts: 5, initialInterval: '1 second' },
+});
+
+/** Progress reports to the parent per chunk (each costs an event on both sides). */
+const REPORTS_PER_CHUNK = 10;
+
+export async function BacktestTrainingWorkflow(input: TrainChunkInput): Promise<ChunkTrained> {
+  const timeline = timelineOf(input.t0, input.testTo, input.retrainMinutes);
+  const total = input.toSeq - input.fromSeq;
+  const reportEvery = Math.max(1, Math.ceil(total / REPORTS_PER_CHUNK));
+  const parent = input.parentWorkflowId === null ? null : getExternalWorkflowHandle(input.parentWorkflowId);
+  const results: SegmentTrained[] = [];
+  let next = input.fromSeq;
+
+  const trainOne = async (seq: number): Promise<void> => {
+    const { trainEnd, to } = segmentSpan(timeline, seq);
+    results.push(
+      await trainSegment({
+        ...input.training,
+        symbol: input.symbol,
+        data: input.data,
+        trading: input.trading,
+        purpose: 'backtest',
+        trainEnd,
+        runId: input.runId,
+        seq,
+        segmentTo: to,
+        psiWindowBars: input.psiWindowBars,
+      }),
+    );
+    if (parent && (results.length % reportEvery === 0 || results.length === total)) {
+      await parent.signal(chunkProgressSignal, { chunk: input.chunk, models: results.length });
+    }
+  };
+  // A fixed number of lanes, each taking the next segment: at most `parallelTrainings` requested at once.
+  const lane = async (): Promise<void> => {
+    while (next < input.toSeq) await trainOne(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(input.parallelTrainings, total) }, lane));
+
+  const sum = (f: (r: SegmentTrained) => number) => results.reduce((s, r) => s + f(r), 0);
+  return {
+    chunk: input.chunk,
+    models: results.length,
+    reused: results.filter((r) => r.reused).length,
+    timings: { trainMs: sum((r) => r.timings.trainMs), prepareMs: sum((r) => r.timings.prepareMs), dbMs: sum((r) => r.timings.dbMs) },
+  };
+}
