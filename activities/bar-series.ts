@@ -12,8 +12,8 @@ import { N_FEATURES } from '../domain/features';
 import type { Executor } from '../db/client';
 import { loadBars } from '../db/repositories/bars';
 import { gunzipIfNeeded } from '../market-data/read-bar-file';
-import type { SharedSeries } from '../ml/shared-series';
-import type { TrainingPool } from '../ml/training-pool';
+import type { SharedSeries } from '../ml/series-memory';
+import type { TrainingPool } from '../ml/lightgbm-pool';
 import type { DataRef } from '../workflows/backtest-types';
 
 /** A contiguous bar series: bars[i] opens at first + i minutes. */

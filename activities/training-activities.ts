@@ -15,8 +15,8 @@ import type { Database } from '../db/client';
 import { countBacktestPredictions, insertBacktestPredictions, upsertSegment } from '../db/repositories/backtest-results';
 import { getModel, insertModel, modelVersion } from '../db/repositories/models';
 import type { JsonObject, ModelRow } from '../db/schema';
-import { rowsHash } from '../ml/shared-series';
-import type { TrainingPool } from '../ml/training-pool';
+import { rowsHash } from '../ml/series-memory';
+import type { TrainingPool } from '../ml/lightgbm-pool';
 import type { SegmentTrained, TrainedModel, TrainModelInput } from '../workflows/backtest-types';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { featureSeriesOf, iso, type FeatureSeries } from './bar-series';
@@ -188,7 +188,7 @@ export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
               await insertBacktestPredictions(db, { symbol: input.symbol, modelVersion: model.version, openTimes, predictions });
             }
             const segmentTimings = { trainMs: timings.trainMs, prepareMs: timings.prepareMs, dbMs: timings.dbMs + performance.now() - t };
-            await upsertSegment(db, {
+            const recorded = await upsertSegment(db, {
               runId: input.runId,
               seq: input.seq,
               trainEnd: input.trainEnd,
@@ -200,7 +200,7 @@ export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
               maxPsiFeature: drift.feature,
               maxPsi: drift.psi,
             });
-            return { seq: input.seq, version: model.version, reused: model.reused, timings: segmentTimings };
+            return { seq: input.seq, version: model.version, reused: recorded.reused, timings: segmentTimings };
           })(),
         ),
       );

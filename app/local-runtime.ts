@@ -15,7 +15,8 @@ export interface LocalRuntime {
   readonly infra: InfraHandle;
   /** Resolves when the workers have stopped (after stop()). */
   readonly workersDone: Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the workers and closes the connections; then the servers this call started, unless `keepInfra`. */
+  stop(options?: { keepInfra?: boolean }): Promise<void>;
 }
 
 export interface LocalRuntimeOptions {
@@ -76,13 +77,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       database: db,
       infra,
       workersDone,
-      stop: async () => {
+      stop: async (stopOptions = {}) => {
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
         await workersDone.catch(() => undefined);
         await nc?.close();
         await conn.close();
         await db.close();
-        await infra.stop();
+        if (!stopOptions.keepInfra) await infra.stop();
       },
     };
   } catch (err) {

@@ -67,7 +67,8 @@ async function withRuntime<T>(options: { workers: boolean; detached?: boolean },
   try {
     return await body(runtime);
   } finally {
-    await runtime.stop();
+    // A detached run needs the servers after this command: they stay up (npm run infra -- down stops them).
+    await runtime.stop({ keepInfra: options.detached === true });
   }
 }
 

@@ -3,7 +3,7 @@
  * separate hosts) and the all-in-one commands (`npm run backtest`) both use this, so they run the same setup.
  */
 import { availableParallelism } from 'node:os';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type postgres from 'postgres';
 import { createBacktestActivities } from '../activities/backtest-activities';
 import { createBotActivities } from '../activities/bot-activities';
@@ -15,7 +15,8 @@ import { createMarketDataActivities } from '../activities/market-data-activities
 import { createTrainingActivities } from '../activities/training-activities';
 import type { Database } from '../db/client';
 import { TASK_QUEUES } from '../domain/task-queues';
-import { TrainingPool } from '../ml/training-pool';
+import { TrainingPool } from '../ml/lightgbm-pool';
+import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 export interface WorkerDeps {
   readonly connection: NativeConnection;
@@ -35,9 +36,9 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 let sharedBundle: Promise<WorkflowBundle> | undefined;
 
-/** Bundles the workflow code once per process (webpack takes a few seconds). */
+/** The workflow code, bundled once per version of the sources (webpack takes seconds; see workflow-bundle-cache.ts). */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  sharedBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  sharedBundle ??= cachedWorkflowBundle(WORKFLOWS_PATH, quietBundlerLogger);
   return sharedBundle;
 }
 

@@ -9,10 +9,12 @@ import { loadEnvFile } from '../config/secrets';
 import { migrateDatabase, openDatabase } from '../db/client';
 import { ensureInfra } from '../infra';
 import type { WorkerDeps } from './create-workers';
+import { startProcessStats } from './process-stats';
 
 export async function runWorker(name: string, create: (deps: WorkerDeps) => Promise<Worker>): Promise<void> {
   loadEnvFile();
   installQuietRuntime();
+  const stats = startProcessStats(name);
   // Reuses running servers (or those named by TEMPORAL_ADDRESS / DATABASE_URL); starts local ones otherwise.
   const infra = await ensureInfra({ log: (m) => console.log(`[${name}] ${m}`) });
   await migrateDatabase(infra.databaseUrl);
@@ -25,6 +27,7 @@ export async function runWorker(name: string, create: (deps: WorkerDeps) => Prom
     console.log(`[${name}] polling task queue '${worker.options.taskQueue}' on ${infra.temporalAddress}`);
     await worker.run(); // the SDK shuts the worker down on SIGINT/SIGTERM
   } finally {
+    stats.stop();
     await connection.close();
     await database.close();
     await infra.stop();

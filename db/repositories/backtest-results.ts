@@ -42,15 +42,20 @@ export async function countBacktestPredictions(db: Executor, symbol: string, mod
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function upsertSegment(db: Executor, row: NewBacktestSegmentRow): Promise<void> {
-  await db
+/**
+ * Records a segment; returns whether its model was reused. A retry after a crash finds the model it trained
+ * before the crash in the registry: the segment still counts as trained (reused only if no attempt trained).
+ */
+export async function upsertSegment(db: Executor, row: NewBacktestSegmentRow): Promise<{ reused: boolean }> {
+  const [stored] = await db
     .insert(backtestSegments)
     .values(row)
     .onConflictDoUpdate({
       target: [backtestSegments.runId, backtestSegments.seq],
-      // A retry after a crash may find the model in the registry this time: the segment keeps its first account.
-      set: { modelVersion: sql`excluded.model_version`, maxPsi: sql`excluded.max_psi`, maxPsiFeature: sql`excluded.max_psi_feature` },
-    });
+      set: { reused: sql`${backtestSegments.reused} and excluded.reused` },
+    })
+    .returning({ reused: backtestSegments.reused });
+  return { reused: stored!.reused };
 }
 
 export async function listSegments(db: Executor, runId: string, fromSeq = 0, toSeq = 2_147_483_647): Promise<BacktestSegmentRow[]> {

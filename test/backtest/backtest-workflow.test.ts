@@ -5,19 +5,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { Booster } from 'lightgbm-node-binding';
 import { buildBacktestRequest, type PreparedBacktest } from '../../app/backtest-request';
 import { runBacktest } from '../../app/run-backtest';
 import { loadConfig } from '../../config/load-config';
 import type { BotConfig } from '../../config/schema';
 import { getRun, listTrades } from '../../db/repositories/backtests';
-import { getModel } from '../../db/repositories/models';
-import { FeatureStream } from '../../domain/features';
-import { initialState, type Trade } from '../../domain/trading';
+import type { Trade } from '../../domain/trading';
 import { parseEquityCsv } from '../../reports/equity-csv';
 import { parseTradesCsv } from '../../reports/trades-csv';
-import { processBar } from '../../workflows/bar-step';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+import { replayLive } from './fixtures/live-replay';
 
 jest.setTimeout(300_000);
 
@@ -91,35 +88,9 @@ describe('BacktestWorkflow on the shipped data', () => {
   });
 
   test('parity: feeding the bars one by one through the live decision path gives the same trades', async () => {
-    const summary = JSON.parse(readFileSync(join(first.request.outDir, 'summary.json'), 'utf8')) as {
-      models: { version: string; train_end: number }[];
-    };
-    const boosters = await Promise.all(
-      summary.models.map(async (m) => ({ trainEnd: m.train_end, version: m.version, booster: Booster.fromString((await getModel(runtime.database.db, m.version))!.modelText) })),
-    );
-    const t0 = first.request.start + first.request.trainHours * 3_600_000;
-    const stream = new FeatureStream();
-    let state = initialState(first.request.trading, t0);
-    const trades: Trade[] = [];
-    const equity: { openTime: number; equity: number }[] = [{ openTime: t0, equity: state.lastEquity }];
-    const bars = first.bars;
-    try {
-      for (let i = 0; i < bars.length; i++) {
-        const bar = bars[i]!;
-        const features = stream.push(bar); // incremental features, as the live bot computes them
-        if (bar.openTime < t0) continue;
-        const model = [...boosters].reverse().find((b) => b.trainEnd <= bar.openTime)!;
-        const prediction = model.booster.predictRow(features!); // single-row fast path, as live
-        const step = processBar(state, { bar, prediction, modelVersion: model.version, last: i === bars.length - 1, params: first.request.trading });
-        state = step.state;
-        trades.push(...step.trades);
-        equity.push(step.equity);
-      }
-    } finally {
-      boosters.forEach((b) => b.booster.dispose());
-    }
-    expect(trades).toEqual(firstTrades);
-    expect(equity).toEqual(parseEquityCsv(readFileSync(join(first.request.outDir, 'equity.csv'), 'utf8')));
+    const live = await replayLive(runtime.database.db, first);
+    expect(live.trades).toEqual(firstTrades);
+    expect(live.equity).toEqual(parseEquityCsv(readFileSync(join(first.request.outDir, 'equity.csv'), 'utf8')));
   });
 
   test('a run that fails after it started is marked failed and leaves no result folder', async () => {
