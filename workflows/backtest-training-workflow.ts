@@ -22,7 +22,7 @@ const { trainSegment } = proxyActivities<TrainingActivities>({
 });
 
 /** Progress reports to the parent per chunk (each costs an event on both sides). */
-const REPORTS_PER_CHUNK = 10;
+const REPORTS_PER_CHUNK = 5;
 
 export async function BacktestTrainingWorkflow(input: TrainChunkInput): Promise<ChunkTrained> {
   const timeline = timelineOf(input.t0, input.testTo, input.retrainMinutes);

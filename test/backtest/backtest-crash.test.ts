@@ -36,7 +36,7 @@ const processes: WorkerProcess[] = [];
 // The shipped LightGBM settings (early stopping, up to 1000 trees) make each training take tens of ms: the kills
 // land mid-run. Lower thresholds than the defaults give trades to compare.
 const shipped = loadConfig();
-const config: BotConfig = { ...shipped, trading: { ...shipped.trading, entry_threshold_bps: 2, exit_threshold_bps: 1 } };
+const config: BotConfig = { ...shipped, trading: { ...shipped.trading, entry_threshold_bps: 1, exit_threshold_bps: 0.5 } };
 
 beforeAll(async () => {
   installQuietRuntime();

@@ -58,8 +58,8 @@ describe('a backtest longer than the old 336-hour cap', () => {
     const histories = await historyStats(runtime.client, long.workflowId);
     expect(histories).toHaveLength(1 + 7);
     const parent = histories[0]!;
-    // Per chunk: a child, a simulation and a few progress signals, whatever the number of bars.
-    expect(parent.events).toBeLessThan(250);
+    // Per chunk: a child, a simulation and at most five progress signals, whatever the number of bars.
+    expect(parent.events).toBeLessThan(7 * 40);
     for (const h of histories) expect(h.largestEventBytes).toBeLessThan(64 * 1024);
   });
 
