@@ -27,11 +27,21 @@ export interface TrainingActivityDeps {
   readonly pool: TrainingPool;
 }
 
-export interface TrainSegmentInput extends TrainModelInput {
-  readonly runId: string;
-  /** Segment k of the run: the model trained at T_k predicts the bars opening in [trainEnd, segmentTo). */
+/** Segment k of a run: the model trained at T_k = trainEnd predicts the bars opening in [trainEnd, segmentTo). */
+export interface SegmentRef {
   readonly seq: number;
+  readonly trainEnd: number;
   readonly segmentTo: number;
+}
+
+/**
+ * A few consecutive segments of a run in one activity: each model is still trained, registered and recorded on
+ * its own (a retry after a crash finds the finished ones in the registry), but Temporal handles one task instead
+ * of several, which on a small window costs as much CPU as the training itself.
+ */
+export interface TrainSegmentsInput extends Omit<TrainModelInput, 'trainEnd'> {
+  readonly runId: string;
+  readonly segments: readonly SegmentRef[];
   /** Bars ending at the segment's end whose feature distribution is compared with the model's (PSI). */
   readonly psiWindowBars: number;
 }
@@ -91,7 +101,6 @@ async function heartbeating<T>(work: Promise<T>): Promise<T> {
   if (!ctx) return work;
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
   try {
-    ctx.heartbeat();
     return await work;
   } finally {
     clearInterval(timer);
@@ -156,6 +165,38 @@ export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
     };
   }
 
+  /** One segment: train (or reuse) its model, store its predictions and its row. */
+  async function trainSegment(input: Omit<TrainSegmentsInput, 'segments'> & SegmentRef): Promise<SegmentTrained> {
+    const series = await featureSeriesOf(input.data, db, pool);
+    const rows = rowsOf(series, input.trainEnd, input.segmentTo);
+    // A model found in the registry may have predicted this segment before (a retry, a repeated run).
+    const stored = async (version: string) => (await countBacktestPredictions(db, input.symbol, version, input.trainEnd, input.segmentTo)) === rows.count;
+    const { model, predictions, reference, timings } = await trainOrReuse(input, series, { ...rows, stored });
+    // Drift the live bot would have measured at the end of this segment (reported in summary.json).
+    const end = rows.first + rows.count;
+    const start = Math.max(0, end - input.psiWindowBars);
+    const drift = maxPsi(psiAll(featureReferenceSchema.parse(reference), series.shared.features.subarray(start * N_FEATURES, end * N_FEATURES), N_FEATURES));
+    const t = performance.now();
+    if (predictions) {
+      const openTimes = series.shared.openTime.subarray(rows.first, rows.first + rows.count);
+      await insertBacktestPredictions(db, { symbol: input.symbol, modelVersion: model.version, openTimes, predictions });
+    }
+    const segmentTimings = { trainMs: timings.trainMs, prepareMs: timings.prepareMs, dbMs: timings.dbMs + performance.now() - t };
+    const recorded = await upsertSegment(db, {
+      runId: input.runId,
+      seq: input.seq,
+      trainEnd: input.trainEnd,
+      segmentTo: input.segmentTo,
+      modelVersion: model.version,
+      validation: { ...model.validation, trainStart: model.trainStart } as JsonObject,
+      reused: model.reused,
+      timings: { train_ms: segmentTimings.trainMs, prepare_ms: segmentTimings.prepareMs, db_ms: segmentTimings.dbMs },
+      maxPsiFeature: drift.feature,
+      maxPsi: drift.psi,
+    });
+    return { seq: input.seq, version: model.version, reused: recorded.reused, timings: segmentTimings };
+  }
+
   return {
     async trainModel(input: TrainModelInput): Promise<TrainedModel> {
       return failFastOnBadInput(() =>
@@ -168,42 +209,9 @@ export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
       );
     },
 
-    /** One backtest segment: its model, its predictions and its segment row, stored; a few numbers returned. */
-    async trainSegment(input: TrainSegmentInput): Promise<SegmentTrained> {
-      return failFastOnBadInput(() =>
-        heartbeating(
-          (async () => {
-            const series = await featureSeriesOf(input.data, db, pool);
-            const rows = rowsOf(series, input.trainEnd, input.segmentTo);
-            // A model found in the registry may have predicted this segment before (a retry, a repeated run).
-            const stored = async (version: string) => (await countBacktestPredictions(db, input.symbol, version, input.trainEnd, input.segmentTo)) === rows.count;
-            const { model, predictions, reference, timings } = await trainOrReuse(input, series, { ...rows, stored });
-            // Drift the live bot would have measured at the end of this segment (reported in summary.json).
-            const end = rows.first + rows.count;
-            const start = Math.max(0, end - input.psiWindowBars);
-            const drift = maxPsi(psiAll(featureReferenceSchema.parse(reference), series.shared.features.subarray(start * N_FEATURES, end * N_FEATURES), N_FEATURES));
-            const t = performance.now();
-            if (predictions) {
-              const openTimes = series.shared.openTime.subarray(rows.first, rows.first + rows.count);
-              await insertBacktestPredictions(db, { symbol: input.symbol, modelVersion: model.version, openTimes, predictions });
-            }
-            const segmentTimings = { trainMs: timings.trainMs, prepareMs: timings.prepareMs, dbMs: timings.dbMs + performance.now() - t };
-            const recorded = await upsertSegment(db, {
-              runId: input.runId,
-              seq: input.seq,
-              trainEnd: input.trainEnd,
-              segmentTo: input.segmentTo,
-              modelVersion: model.version,
-              validation: { ...model.validation, trainStart: model.trainStart } as JsonObject,
-              reused: model.reused,
-              timings: { train_ms: segmentTimings.trainMs, prepare_ms: segmentTimings.prepareMs, db_ms: segmentTimings.dbMs },
-              maxPsiFeature: drift.feature,
-              maxPsi: drift.psi,
-            });
-            return { seq: input.seq, version: model.version, reused: recorded.reused, timings: segmentTimings };
-          })(),
-        ),
-      );
+    /** Backtest segments: each one's model, predictions and segment row, stored; a few numbers returned. */
+    async trainSegments(input: TrainSegmentsInput): Promise<SegmentTrained[]> {
+      return failFastOnBadInput(() => heartbeating(Promise.all(input.segments.map((segment) => trainSegment({ ...input, ...segment })))));
     },
   };
 }

@@ -18,6 +18,8 @@ const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 /** Trainings a backtest keeps requested at once: more than the slots of a large training fleet. */
 export const DEFAULT_PARALLEL_TRAININGS = 32;
+/** Models per training activity: a 48 h window trains in ~0.1 s, about what Temporal spends on a task. */
+export const DEFAULT_SEGMENTS_PER_ACTIVITY = 4;
 
 export class BacktestInputError extends Error {
   override name = 'BacktestInputError';
@@ -161,6 +163,7 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
       sharpeThreshold: config.retraining.sharpe_threshold,
     },
     parallelTrainings: options.parallelTrainings ?? DEFAULT_PARALLEL_TRAININGS,
+    segmentsPerActivity: DEFAULT_SEGMENTS_PER_ACTIVITY,
     chunkSegments: 0,
     config,
   };

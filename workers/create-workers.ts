@@ -70,19 +70,23 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
+const ACTIVITIES_PER_THREAD = 3;
+
 /**
- * The training queue's worker: `slots` activities at once, each training on its own thread of the pool, so the
+ * The training queue's worker: `slots` LightGBM threads (default: one per CPU), each training one model at a time, so the
  * event loop stays free for heartbeats and polling. The pool's threads end with the worker.
  */
 export async function createTrainingWorker(deps: WorkerDeps): Promise<Worker> {
   const slots = deps.trainingSlots ?? availableParallelism();
   const pool = new TrainingPool({ threads: slots });
+  // More activities than threads: while one waits for the database or Temporal, another's model trains, so no
+  // thread idles between trainings; the extra ones wait in the pool's queue (heartbeating).
   const worker = await Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.training,
     activities: { ...createTrainingActivities({ db: deps.db, pool }) },
-    maxConcurrentActivityTaskExecutions: slots,
+    maxConcurrentActivityTaskExecutions: slots * ACTIVITIES_PER_THREAD,
   }).catch(async (err: unknown) => {
     await pool.close();
     throw err;

@@ -11,7 +11,7 @@ import { segmentSpan, timelineOf } from './backtest-plan';
 import type { ChunkTrained, SegmentTrained, TrainChunkInput } from './backtest-types';
 import { chunkProgressSignal } from './backtest-workflow';
 
-const { trainSegment } = proxyActivities<TrainingActivities>({
+const { trainSegments } = proxyActivities<TrainingActivities>({
   taskQueue: TASK_QUEUES.training,
   // A training heartbeats while it runs: a killed training host is noticed within the heartbeat timeout and its
   // segment goes to another slot, while a long training (a big window) is not cut short.
@@ -31,32 +31,41 @@ export async function BacktestTrainingWorkflow(input: TrainChunkInput): Promise<
   const parent = input.parentWorkflowId === null ? null : getExternalWorkflowHandle(input.parentWorkflowId);
   const results: SegmentTrained[] = [];
   let next = input.fromSeq;
+  let reported = 0;
 
-  const trainOne = async (seq: number): Promise<void> => {
-    const { trainEnd, to } = segmentSpan(timeline, seq);
+  const trainBatch = async (fromSeq: number, toSeq: number): Promise<void> => {
+    const segments = [];
+    for (let seq = fromSeq; seq < toSeq; seq++) {
+      const { trainEnd, to } = segmentSpan(timeline, seq);
+      segments.push({ seq, trainEnd, segmentTo: to });
+    }
     results.push(
-      await trainSegment({
+      ...(await trainSegments({
         ...input.training,
         symbol: input.symbol,
         data: input.data,
         trading: input.trading,
         purpose: 'backtest',
-        trainEnd,
         runId: input.runId,
-        seq,
-        segmentTo: to,
+        segments,
         psiWindowBars: input.psiWindowBars,
-      }),
+      })),
     );
-    if (parent && (results.length % reportEvery === 0 || results.length === total)) {
+    if (parent && (results.length - reported >= reportEvery || results.length === total)) {
+      reported = results.length;
       await parent.signal(chunkProgressSignal, { chunk: input.chunk, models: results.length });
     }
   };
-  // A fixed number of lanes, each taking the next segment: at most `parallelTrainings` requested at once.
+  // A fixed number of lanes, each taking the next batch: at most `parallelTrainings` models requested at once.
+  const batch = Math.max(1, input.segmentsPerActivity);
   const lane = async (): Promise<void> => {
-    while (next < input.toSeq) await trainOne(next++);
+    while (next < input.toSeq) {
+      const from = next;
+      next = Math.min(next + batch, input.toSeq);
+      await trainBatch(from, next);
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(input.parallelTrainings, total) }, lane));
+  await Promise.all(Array.from({ length: Math.min(Math.ceil(input.parallelTrainings / batch), Math.ceil(total / batch)) }, lane));
 
   const sum = (f: (r: SegmentTrained) => number) => results.reduce((s, r) => s + f(r), 0);
   return {

@@ -80,6 +80,11 @@ export interface BacktestRequest {
    * actually run. Enough to keep every slot of every training host busy.
    */
   readonly parallelTrainings: number;
+  /**
+   * Consecutive segments one training activity handles (each model still registered on its own): fewer, larger
+   * tasks for Temporal when each training is short.
+   */
+  readonly segmentsPerActivity: number;
   /** Segments per child workflow (0: chosen from the run's length, so neither a chunk nor the parent grows). */
   readonly chunkSegments: number;
   /** The full configuration, recorded in summary.json. */
@@ -101,6 +106,7 @@ export interface TrainChunkInput {
   readonly toSeq: number;
   readonly psiWindowBars: number;
   readonly parallelTrainings: number;
+  readonly segmentsPerActivity: number;
   /** The parent to tell about finished models (progress), or null. */
   readonly parentWorkflowId: string | null;
 }
