@@ -13,13 +13,16 @@ export interface ProcessStats {
   readonly peakRssMb: number;
 }
 
+const RESOLUTION_MS = 10;
+
 export function startProcessStats(name: string): { stop(): ProcessStats } {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   return {
     stop(): ProcessStats {
       histogram.disable();
-      const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
+      // The histogram records the time between its timer's ticks: the delay is what exceeds the interval.
+      const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
       const stats: ProcessStats = {
         name,
         pid: process.pid,
