@@ -7,22 +7,24 @@ import { Booster } from 'lightgbm-node-binding';
 import type { Bar } from '../domain/bars';
 import { N_FEATURES } from '../domain/features';
 import { BoosterCache } from './booster-cache';
-import { barsOf, buildSharedSeries, type SharedSeries } from './series-memory';
+import { barsOf, buildSharedSeries, rowsHash, type SharedSeries } from './series-memory';
 import { trainWindow } from './train-window';
 import type { PoolReply, PoolResult, PoolTask } from './lightgbm-pool-protocol';
 
 const boosters = new BoosterCache(4);
 // Bar objects of the last series used (trainWindow takes Bar[]); a thread works on one or two data sets at a time.
-const barCache = new Map<string, Bar[]>();
+// Checked against the series' last row hash, so a key whose bars were replaced never serves the old ones.
+const barCache = new Map<string, { bars: Bar[]; lastHash: string }>();
 const BAR_CACHE_ENTRIES = 2;
 
 function barsFor(series: SharedSeries): Bar[] {
-  let bars = barCache.get(series.key);
-  if (!bars) {
-    bars = barsOf(series);
-    barCache.set(series.key, bars);
-    while (barCache.size > BAR_CACHE_ENTRIES) barCache.delete(barCache.keys().next().value!);
-  }
+  const lastHash = rowsHash(series, series.n);
+  const hit = barCache.get(series.key);
+  if (hit && hit.lastHash === lastHash && hit.bars.length === series.n) return hit.bars;
+  const bars = barsOf(series);
+  barCache.delete(series.key);
+  barCache.set(series.key, { bars, lastHash });
+  while (barCache.size > BAR_CACHE_ENTRIES) barCache.delete(barCache.keys().next().value!);
   return bars;
 }
 

@@ -107,7 +107,7 @@ test('kill -9 of the training process and of the workflow process mid-run: same 
   const read = (p: PreparedBacktest, f: string) => readFileSync(join(p.request.outDir, f), 'utf8');
   expect(read(run, 'trades.csv')).toBe(read(reference, 'trades.csv'));
   expect(read(run, 'equity.csv')).toBe(read(reference, 'equity.csv'));
-  expect(read(run, 'trades.csv').split('\n').length).toBeGreaterThan(5);
+  expect(read(run, 'trades.csv').trim().split('\n').length - 1).toBeGreaterThanOrEqual(3); // trades to compare
 
   // A model registered before the kill whose segment was not yet recorded was found in the registry on retry.
   const segments = await listSegments(database.db, 'crash-run');
