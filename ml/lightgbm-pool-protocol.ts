@@ -1,15 +1,9 @@
 /** Messages between ml/lightgbm-pool.ts and its threads (structured clone; shared memory stays shared). */
-import type { TradingParams } from '../domain/trading';
 import type { SeriesColumns, SharedSeries } from './series-memory';
-import type { WindowModel } from './train-window';
+import type { TrainWindowInput, WindowModel } from './train-window';
 
-export interface PoolTrainInput {
-  readonly trainEnd: number;
-  readonly windowMs: number;
-  readonly horizon: number;
-  readonly validationFraction: number;
-  readonly lightgbm: Readonly<Record<string, string | number | boolean>>;
-  readonly trading: TradingParams;
+/** trainWindow's input without the data, which the thread takes from the shared series. */
+export interface PoolTrainInput extends Omit<TrainWindowInput, 'bars' | 'features' | 'predictRows'> {
   /** Rows of the series to predict with the fresh model (a backtest segment). */
   readonly predict?: { readonly first: number; readonly count: number };
 }

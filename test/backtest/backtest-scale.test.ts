@@ -15,6 +15,7 @@ import type { BacktestProgress } from '../../workflows/backtest-types';
 import { historyStats } from '../../scripts/lib/history-stats';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
 import { waitFor } from '../helpers/wait-for';
+import { livelyConfig } from './fixtures/lively-config';
 import { replayLive } from './fixtures/live-replay';
 
 jest.setTimeout(300_000);
@@ -24,12 +25,7 @@ let config: BotConfig;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  const shipped = loadConfig();
-  config = {
-    ...shipped,
-    trading: { ...shipped.trading, entry_threshold_bps: 2, exit_threshold_bps: 1 },
-    training: { ...shipped.training, lightgbm: { ...shipped.training.lightgbm, num_iterations: 40, early_stopping_round: 0 } },
-  };
+  config = livelyConfig();
 });
 afterAll(async () => {
   await runtime?.stop();

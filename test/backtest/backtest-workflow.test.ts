@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { buildBacktestRequest, type PreparedBacktest } from '../../app/backtest-request';
 import { runBacktest } from '../../app/run-backtest';
-import { loadConfig } from '../../config/load-config';
 import type { BotConfig } from '../../config/schema';
 import { getRun, listTrades } from '../../db/repositories/backtests';
 import type { Trade } from '../../domain/trading';
 import { parseEquityCsv } from '../../reports/equity-csv';
 import { parseTradesCsv } from '../../reports/trades-csv';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
+import { livelyConfig } from './fixtures/lively-config';
 import { replayLive } from './fixtures/live-replay';
 
 jest.setTimeout(300_000);
@@ -21,18 +21,11 @@ jest.setTimeout(300_000);
 const SUMMARY_METRICS = ['net_pnl', 'total_return', 'trades', 'win_rate', 'avg_win', 'avg_loss', 'profit_factor', 'expectancy', 'fees', 'sharpe', 'sortino', 'max_drawdown', 'calmar', 'exposure', 'avg_holding_minutes'];
 
 let runtime: TestRuntime;
-// Livelier models and lower thresholds than the defaults, so that a short test period has many trades to compare.
 let config: BotConfig;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  const shipped = loadConfig();
-  config = {
-    ...shipped,
-    trading: { ...shipped.trading, entry_threshold_bps: 2, exit_threshold_bps: 1 },
-    // A fixed number of trees without early stopping gives livelier predictions than the (near-constant) defaults.
-    training: { ...shipped.training, lightgbm: { ...shipped.training.lightgbm, num_iterations: 40, early_stopping_round: 0 } },
-  };
+  config = livelyConfig();
 });
 afterAll(async () => {
   await runtime?.stop();
