@@ -86,6 +86,7 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   // No upper bound: a run of any length stays bounded in workflow history (chunks) and payloads (references).
   if (!Number.isFinite(testHours) || testHours < 1 / 6) throw new BacktestInputError(`--test-hours must be at least 1/6 (10 minutes) (got ${testHours})`);
   checkRange('retrain-minutes', retrainMinutes, 1, 24 * 60 * 30, true);
+  if (options.parallelTrainings !== undefined) checkRange('parallel-trainings', options.parallelTrainings, 1, 10_000, true);
   if (trainHours < config.data.rolling_window_hours) {
     // The first model's window would reach before the data; features.md trains on a full window.
     throw new BacktestInputError(`--train-hours (${trainHours}) must be at least data.rolling_window_hours (${config.data.rolling_window_hours}), the training window`);

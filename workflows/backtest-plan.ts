@@ -30,12 +30,6 @@ export function segmentSpan(t: RunTimeline, k: number): { trainEnd: number; to: 
   return { trainEnd, to: Math.min(trainEnd + t.retrainMs, t.testTo) };
 }
 
-/** Training end times T_k = T0 + k x retrain, covering [T0, T0 + test). */
-export function retrainTimes(t0: number, testHours: number, retrainMinutes: number): number[] {
-  const t = runTimeline(t0, 0, testHours, retrainMinutes);
-  return Array.from({ length: t.segments }, (_, k) => segmentSpan(t, k).trainEnd);
-}
-
 /** Fewest segments per chunk: a week of hourly models, so short runs need one or a few children. */
 export const MIN_CHUNK_SEGMENTS = 168;
 /** Most chunks of a run: the parent's history stays a few thousand events even over decades. */

@@ -27,9 +27,7 @@ import { TASK_QUEUES } from '../domain/task-queues';
 import type { BacktestTrainingWorkflow } from './backtest-training-workflow';
 import { errorText } from './error-text';
 import { chunkSize, chunksOf, etaMs, runTimeline, workDone } from './backtest-plan';
-import type { BacktestPhase, BacktestProgress, BacktestRequest, BacktestSummary, BacktestTimings, ChunkTrained } from './backtest-types';
-
-export { retrainTimes } from './backtest-plan';
+import type { BacktestPhase, BacktestProgress, BacktestRequest, BacktestSummary, ChunkTrained } from './backtest-types';
 
 export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
 /** From a training child: how many of its chunk's models are done (progress only; the child's result is the account). */
@@ -165,8 +163,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
     }
 
     phase = 'writing';
-    const totals: BacktestTimings = timings;
-    const summary = await finishBacktest({ request, prepared, timings: totals, models, reused });
+    const summary = await finishBacktest({ request, prepared, timings, models, reused });
     phase = 'completed';
     touch();
     log.info('backtest completed', { runId: request.runId, trades, netPnl: summary.metrics.net_pnl });

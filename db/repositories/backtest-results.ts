@@ -99,10 +99,3 @@ export async function loadEquity(db: Executor, runId: string): Promise<{ openTim
   const rows = await db.select({ openTime: backtestEquity.openTime, equity: backtestEquity.equity }).from(backtestEquity).where(eq(backtestEquity.runId, runId)).orderBy(asc(backtestEquity.openTime));
   return rows;
 }
-
-/** Removes a run's segments, equity and trades (its predictions stay: they belong to the models, shared by runs). */
-export async function deleteRunResults(db: Executor, runId: string): Promise<void> {
-  await db.execute(sql`delete from backtest_segments where run_id = ${runId}`);
-  await db.execute(sql`delete from backtest_equity where run_id = ${runId}`);
-  await db.execute(sql`delete from backtest_trades where run_id = ${runId}`);
-}

@@ -93,6 +93,7 @@ describe('npm run backtest: bad input fails fast', () => {
     [['--test-hours', '0.201'], '--test-hours must be a whole number of minutes (got 0.201 h = 12.060 minutes)'],
     [['--start', '2020-01-01'], '--start 2020-01-01T00:00:00.000Z is outside the data'],
     [['--start', 'yesterday'], "--start: 'yesterday' is neither an ISO time"],
+    [['--parallel-trainings', '0'], '--parallel-trainings must be an integer between 1 and 10000 (got 0)'],
   ])('an option out of range: %j', (args, message) => {
     expectRefused(backtest(...args), message);
   });
