@@ -32,11 +32,11 @@ export interface LocalRuntimeOptions {
 let runtimeInstalled = false;
 
 /** Temporal's core runtime can be installed once per process; keep its logs to warnings. */
-export function installQuietRuntime(): void {
+export function installQuietRuntime(options: { shutdownSignals?: NodeJS.Signals[] } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('WARN'), ...(options.shutdownSignals ? { shutdownSignals: options.shutdownSignals } : {}) });
   } catch {
     // Already installed by the host process (e.g. a test): keep that one.
   }

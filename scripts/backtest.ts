@@ -8,7 +8,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../config/load-config';
 import { buildBacktestRequest } from '../app/backtest-request';
 import { assertRunIdFree, cancelBacktestRun, deleteBacktestRun, listBacktests, runningBacktests, workflowIdOf } from '../app/backtest-runs';
-import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
 import { followBacktest, startBacktest } from '../app/run-backtest';
 import { summaryTable } from '../reports/summary-table';
 import { errorText } from '../workflows/error-text';
@@ -172,6 +172,9 @@ function parseRun(argv: string[]) {
 }
 
 async function main(): Promise<void> {
+  // Ctrl-C / SIGTERM are this command's to handle: the in-process workers must keep running until the run's
+  // cancellation has been processed (the SDK would otherwise shut them down at the first signal).
+  installQuietRuntime({ shutdownSignals: [] });
   const argv = process.argv.slice(2);
   const command = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : 'run';
   if (command === 'run') {
