@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalRuntime, type LocalRuntime } from '../../app/local-runtime';
 import { freePorts } from './free-ports';
+import { recordHistories } from './record-histories';
 
 export interface TestRuntime extends LocalRuntime {
   readonly dataDir: string;
@@ -29,6 +30,7 @@ export async function startTestRuntime(options: { trainingSlots?: number } = {})
       dataDir,
       stop: async () => {
         try {
+          await recordHistories(runtime.client);
           await runtime.stop();
         } finally {
           rmSync(dataDir, { recursive: true, force: true });
