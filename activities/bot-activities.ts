@@ -66,7 +66,13 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           const rows: NewPredictionRow[] = [{ symbol: input.symbol, openTime: bar.openTime, modelVersion: input.modelVersion, role: 'champion', prediction }];
           if (input.challengerVersion) {
             challengerPrediction = (await boosters.get(input.challengerVersion, modelText)).predictRow(row);
-            rows.push({ symbol: input.symbol, openTime: bar.openTime, modelVersion: input.challengerVersion, role: 'challenger', prediction: challengerPrediction });
+            rows.push({
+              symbol: input.symbol,
+              openTime: bar.openTime,
+              modelVersion: input.challengerVersion,
+              role: 'challenger',
+              prediction: challengerPrediction,
+            });
           }
           await upsertPredictions(db, rows);
         }
@@ -82,10 +88,27 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
       const t = input.trader;
       await db
         .insert(decisions)
-        .values({ symbol: input.symbol, mode: input.mode, openTime: input.bar.openTime, modelVersion: input.modelVersion, prediction: input.prediction, action: input.action, reason: input.reason, equity: t.lastEquity })
+        .values({
+          symbol: input.symbol,
+          mode: input.mode,
+          openTime: input.bar.openTime,
+          modelVersion: input.modelVersion,
+          prediction: input.prediction,
+          action: input.action,
+          reason: input.reason,
+          equity: t.lastEquity,
+        })
         .onConflictDoNothing();
       await upsertEquitySnapshots(db, [
-        { symbol: input.symbol, mode: input.mode, openTime: input.bar.openTime, equity: t.lastEquity, cash: t.cash, positionSide: t.position?.side ?? null, positionQty: t.position?.qty ?? 0 },
+        {
+          symbol: input.symbol,
+          mode: input.mode,
+          openTime: input.bar.openTime,
+          equity: t.lastEquity,
+          cash: t.cash,
+          positionSide: t.position?.side ?? null,
+          positionQty: t.position?.qty ?? 0,
+        },
       ]);
       if (input.trades.length > 0) {
         await db

@@ -99,7 +99,16 @@ export function createExecutionActivities({ db }: { db: Database }) {
     await db
       .insert(orders)
       .values(row)
-      .onConflictDoUpdate({ target: orders.clientOrderId, set: { status: row.status, avgFillPrice: row.avgFillPrice, filledQty: row.filledQty, fee: row.fee, updatedAt: sql`(extract(epoch from now()) * 1000)::bigint` } });
+      .onConflictDoUpdate({
+        target: orders.clientOrderId,
+        set: {
+          status: row.status,
+          avgFillPrice: row.avgFillPrice,
+          filledQty: row.filledQty,
+          fee: row.fee,
+          updatedAt: sql`(extract(epoch from now()) * 1000)::bigint`,
+        },
+      });
   };
 
   return {
@@ -107,13 +116,19 @@ export function createExecutionActivities({ db }: { db: Database }) {
       return classified(async () => {
         const executor = executorFor(input.exchange, input.symbol);
         await executor.loadFilters();
-        const ids = (purpose: 'open' | 'close' | 'sl' | 'tp' | 'flatten') => clientOrderId({ workflowId: input.workflowId, barOpenTime: input.decisionBarTime, purpose });
+        const ids = (purpose: 'open' | 'close' | 'sl' | 'tp' | 'flatten') =>
+          clientOrderId({ workflowId: input.workflowId, barOpenTime: input.decisionBarTime, purpose });
         if (input.intent.type === 'CLOSE') {
           const position = input.position;
           if (!position) throw ApplicationFailure.nonRetryable('CLOSE without an open position', 'NoPosition');
           if (position.protective) await executor.cancelProtectiveOrders(position.protective);
           const id = ids(input.intent.reason === 'flatten' ? 'flatten' : 'close');
-          const report = await executor.placeMarketOrder({ side: position.side === 'LONG' ? 'sell' : 'buy', qty: position.qty, reduceOnly: true, clientOrderId: id });
+          const report = await executor.placeMarketOrder({
+            side: position.side === 'LONG' ? 'sell' : 'buy',
+            qty: position.qty,
+            reduceOnly: true,
+            clientOrderId: id,
+          });
           await recordOrder(input.symbol, report, input.decisionBarTime, input.intent.reason);
           return { price: report.avgPrice!, qty: report.filledQty, fee: report.fee, time: report.time, clientOrderId: id, protective: null };
         }
@@ -122,7 +137,13 @@ export function createExecutionActivities({ db }: { db: Database }) {
         const notional = equity * input.trading.positionFraction * input.trading.leverage;
         const price = await executor.lastPrice();
         const id = ids('open');
-        const report = await executor.placeMarketOrder({ side: side === 'LONG' ? 'buy' : 'sell', qty: notional / price, reduceOnly: false, clientOrderId: id, referencePrice: price });
+        const report = await executor.placeMarketOrder({
+          side: side === 'LONG' ? 'buy' : 'sell',
+          qty: notional / price,
+          reduceOnly: false,
+          clientOrderId: id,
+          referencePrice: price,
+        });
         await recordOrder(input.symbol, report, input.decisionBarTime, input.intent.type);
         const entry = report.avgPrice!;
         const d = side === 'LONG' ? 1 : -1;

@@ -81,7 +81,8 @@ export function createMarketDataActivities({ db, sql, tuning }: MarketDataActivi
       const resume = resumeDetails.safeParse(ctx.info.heartbeatDetails);
       await failFastOnBadInput(async () => {
         checkSymbol(input.symbol);
-        if (!(sessionHours > 0 && sessionHours <= MAX_SESSION_HOURS)) throw new BadInputError(`sessionHours must be in (0, ${MAX_SESSION_HOURS}], got ${sessionHours}`);
+        if (!(sessionHours > 0 && sessionHours <= MAX_SESSION_HOURS))
+          throw new BadInputError(`sessionHours must be in (0, ${MAX_SESSION_HOURS}], got ${sessionHours}`);
         if (!(input.historyHours > 0)) throw new BadInputError(`historyHours must be > 0, got ${input.historyHours}`);
       });
       if (resume.success) ctx.log.info(`streamBars ${input.symbol}: resuming (attempt ${ctx.info.attempt})`, { ...resume.data });

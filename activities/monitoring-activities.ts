@@ -42,7 +42,14 @@ export function createMonitoringActivities({ db }: { db: Database }) {
         if (input.sharpe !== null) {
           await db
             .insert(performanceMeasurements)
-            .values({ symbol: input.symbol, openTime: input.openTime, modelVersion: input.modelVersion, metric: 'rolling_sharpe', value: input.sharpe, windowBars: input.sharpeWindowBars })
+            .values({
+              symbol: input.symbol,
+              openTime: input.openTime,
+              modelVersion: input.modelVersion,
+              metric: 'rolling_sharpe',
+              value: input.sharpe,
+              windowBars: input.sharpeWindowBars,
+            })
             .onConflictDoNothing();
         }
         const worst = maxPsi(results);

@@ -18,7 +18,8 @@ export function createRegistryActivities({ db }: { db: Database }) {
       return failFastOnBadInput(async () => {
         const model = await getModel(db, input.version);
         if (!model) throw new BadInputError(`Model ${input.version} is not in the registry`);
-        if (input.status === 'champion' && model.purpose !== 'live') throw new BadInputError(`Model ${input.version} was trained for a backtest and cannot serve as champion`);
+        if (input.status === 'champion' && model.purpose !== 'live')
+          throw new BadInputError(`Model ${input.version} was trained for a backtest and cannot serve as champion`);
         await setModelStatus(db, input.version, input.status, Date.now());
       });
     },

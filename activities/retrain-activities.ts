@@ -78,7 +78,13 @@ export function createRetrainActivities({ db }: { db: Database }) {
 
     /** How far the bot's shadow of `challenger` has come: predictions recorded, and returns known of the first shadowBars. */
     async shadowProgress(input: ShadowProgressInput): Promise<ShadowProgress> {
-      const { times, total } = await firstPredictionTimes(db, { symbol: input.symbol, modelVersion: input.challenger, role: 'challenger', from: input.from, limit: input.shadowBars });
+      const { times, total } = await firstPredictionTimes(db, {
+        symbol: input.symbol,
+        modelVersion: input.challenger,
+        role: 'challenger',
+        from: input.from,
+        limit: input.shadowBars,
+      });
       const realised = await countStoredBars(
         db,
         input.symbol,

@@ -117,7 +117,11 @@ function activityContext(): Context | undefined {
 
 export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
   /** Trains (or finds in the registry: same inputs and bars, same model), predicting `predict` rows when given. */
-  async function trainOrReuse(input: TrainModelInput, series: FeatureSeries, predict?: { first: number; count: number; stored: (version: string) => Promise<boolean> }) {
+  async function trainOrReuse(
+    input: TrainModelInput,
+    series: FeatureSeries,
+    predict?: { first: number; count: number; stored: (version: string) => Promise<boolean> },
+  ) {
     const rows = rowsBefore(series, input.trainEnd);
     const version = versionOf(input, rows);
     let t = performance.now();
@@ -129,7 +133,12 @@ export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
       dbMs += performance.now() - t;
       t = performance.now();
       const predictions = predict && !stored ? await pool.predict(series.shared, version, existing.modelText, predict) : undefined;
-      return { model: summaryOf(existing, true, 0), predictions, reference: existing.featureReference, timings: { trainMs: 0, prepareMs: performance.now() - t, dbMs } };
+      return {
+        model: summaryOf(existing, true, 0),
+        predictions,
+        reference: existing.featureReference,
+        timings: { trainMs: 0, prepareMs: performance.now() - t, dbMs },
+      };
     }
     const trained = await pool.train(series.shared, {
       trainEnd: input.trainEnd,

@@ -60,7 +60,10 @@ function checkRange(name: string, value: number, min: number, max: number, integ
 }
 
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
 }
 
@@ -77,7 +80,9 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   const symbol = (options.symbol ?? config.data.symbol).toUpperCase();
   if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new BacktestInputError(`--symbol '${options.symbol}' is not a Binance symbol such as BTCUSDT`);
   if (!dataGiven && symbol !== SHIPPED_DATA_SYMBOL) {
-    throw new BacktestInputError(`Unknown symbol ${symbol} for the shipped dataset, which holds ${SHIPPED_DATA_SYMBOL} only; pass --data FILE.csv with ${symbol} bars`);
+    throw new BacktestInputError(
+      `Unknown symbol ${symbol} for the shipped dataset, which holds ${SHIPPED_DATA_SYMBOL} only; pass --data FILE.csv with ${symbol} bars`,
+    );
   }
   const trainHours = options.trainHours ?? config.backtest.train_hours;
   const testHours = options.testHours ?? config.backtest.test_hours;
@@ -89,9 +94,14 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   if (options.parallelTrainings !== undefined) checkRange('parallel-trainings', options.parallelTrainings, 1, 10_000, true);
   if (trainHours < config.data.rolling_window_hours) {
     // The first model's window would reach before the data; features.md trains on a full window.
-    throw new BacktestInputError(`--train-hours (${trainHours}) must be at least data.rolling_window_hours (${config.data.rolling_window_hours}), the training window`);
+    throw new BacktestInputError(
+      `--train-hours (${trainHours}) must be at least data.rolling_window_hours (${config.data.rolling_window_hours}), the training window`,
+    );
   }
-  for (const [name, hours] of [['train-hours', trainHours], ['test-hours', testHours]] as const) {
+  for (const [name, hours] of [
+    ['train-hours', trainHours],
+    ['test-hours', testHours],
+  ] as const) {
     if ((hours * HOUR_MS) % MINUTE_MS !== 0) {
       throw new BacktestInputError(`--${name} must be a whole number of minutes (got ${hours} h = ${(hours * 60).toFixed(3)} minutes)`);
     }

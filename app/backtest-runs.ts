@@ -88,7 +88,9 @@ export async function assertRunIdFree(client: Client, db: Database, runId: strin
   if (row) throw new BacktestRunError(`Backtest run ${runId} already exists (status ${row.status}); choose another --run-id, or --force to replace it`);
   try {
     const d = await client.workflow.getHandle(workflowId).describe();
-    throw new BacktestRunError(`Backtest workflow ${workflowId} already exists (${d.status.name.toLowerCase()}); choose another --run-id, or --force to replace it`);
+    throw new BacktestRunError(
+      `Backtest workflow ${workflowId} already exists (${d.status.name.toLowerCase()}); choose another --run-id, or --force to replace it`,
+    );
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
@@ -98,7 +100,8 @@ export async function assertRunIdFree(client: Client, db: Database, runId: strin
 export async function cancelBacktestRun(client: Client, db: Database, runId: string): Promise<void> {
   const workflowId = await workflowIdOf(client, db, runId);
   if (workflowId === null) throw new BacktestRunError(`No backtest run ${runId}`);
-  if (!(await isRunning(client, workflowId))) throw new BacktestRunError(`Backtest run ${runId} is not running (status ${(await getRun(db, runId))?.status ?? 'unknown'})`);
+  if (!(await isRunning(client, workflowId)))
+    throw new BacktestRunError(`Backtest run ${runId} is not running (status ${(await getRun(db, runId))?.status ?? 'unknown'})`);
   const handle = client.workflow.getHandle(workflowId);
   await handle.cancel();
   await handle.result().catch(() => undefined);
@@ -109,7 +112,8 @@ export async function deleteBacktestRun(client: Client, db: Database, runId: str
   const row = await getRun(db, runId);
   const workflowId = row?.workflowId ?? (await workflowIdOf(client, db, runId));
   if (!row && workflowId === null) throw new BacktestRunError(`No backtest run ${runId}`);
-  if (await isRunning(client, workflowId)) throw new BacktestRunError(`Backtest run ${runId} is running: cancel it first (npm run backtest -- cancel ${runId})`);
+  if (await isRunning(client, workflowId))
+    throw new BacktestRunError(`Backtest run ${runId} is running: cancel it first (npm run backtest -- cancel ${runId})`);
   if (row?.outDir) await rm(row.outDir, { recursive: true, force: true });
   await deleteRun(db, runId);
   return { outDir: row?.outDir ?? null };

@@ -7,7 +7,15 @@
  * workflows/scheduled-retrain-workflow.ts). Overlap policy SKIP: no pile-up while a retrain (with its shadow)
  * takes longer than the interval; catch-up window 1 minute: after an outage only a recent action is made up.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleHandle,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import { TASK_QUEUES } from '../domain/task-queues';
 import type { RetrainInput } from '../workflows/retrain-types';
@@ -54,7 +62,11 @@ export interface RetrainScheduleOptions {
 
 type LauncherAction = ScheduleOptionsStartWorkflowAction<typeof ScheduledRetrainWorkflow>;
 
-function scheduleParts(options: RetrainScheduleOptions): { spec: ScheduleSpec; action: LauncherAction; policies: { overlap: ScheduleOverlapPolicy; catchupWindow: number } } {
+function scheduleParts(options: RetrainScheduleOptions): {
+  spec: ScheduleSpec;
+  action: LauncherAction;
+  policies: { overlap: ScheduleOverlapPolicy; catchupWindow: number };
+} {
   const input: RetrainInput = { ...options.args, symbol: options.symbol, reason: 'scheduled', botWorkflowId: options.botWorkflowId };
   return {
     spec: { intervals: [{ every: retrainIntervalMs(options.everyMinutes, options.speed) }] },

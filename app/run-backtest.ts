@@ -14,11 +14,7 @@ export async function startBacktest(client: Client, prepared: PreparedBacktest):
 }
 
 /** Waits for the run's result, reporting its progress query every `pollMs`. */
-export async function followBacktest(
-  handle: WorkflowHandle,
-  onProgress?: (progress: BacktestProgress) => void,
-  pollMs = 250,
-): Promise<BacktestSummary> {
+export async function followBacktest(handle: WorkflowHandle, onProgress?: (progress: BacktestProgress) => void, pollMs = 250): Promise<BacktestSummary> {
   let polling = true;
   const poller = (async () => {
     while (polling && onProgress) {

@@ -72,7 +72,9 @@ async function waitForBackfill(db: Database, symbol: string, exchange: ExchangeS
       // Bars stored beyond the exchange's clock (an earlier replay of the same data) are not "now": start at the clock.
       if (range && range.last >= target) return target;
       if (Date.now() > deadline) {
-        throw new Error(`Market data for ${symbol} has not caught up within ${timeoutMs / 1000} s (stored up to ${range ? new Date(range.last).toISOString() : 'nothing'}, exchange at ${new Date(target).toISOString()})`);
+        throw new Error(
+          `Market data for ${symbol} has not caught up within ${timeoutMs / 1000} s (stored up to ${range ? new Date(range.last).toISOString() : 'nothing'}, exchange at ${new Date(target).toISOString()})`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }

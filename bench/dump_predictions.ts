@@ -82,7 +82,13 @@ writeFileSync(values.out, `${lines.join('\n')}\n`);
 if (values['trades-out']) {
   // The engine's own replay (what BacktestWorkflow's bar step runs), started at T0 with the starting capital.
   const testBars = bars.slice((t0 - start) / 60_000);
-  const run = simulate(testBars, predictions, versions.map((v) => `${config.data.symbol}-${v}-ts`), trading, t0);
+  const run = simulate(
+    testBars,
+    predictions,
+    versions.map((v) => `${config.data.symbol}-${v}-ts`),
+    trading,
+    t0,
+  );
   writeFileSync(values['trades-out'], tradesCsv(run.trades));
 }
 console.log(JSON.stringify({ models: Math.ceil((testTo - t0) / retrainMs), seconds: (performance.now() - began) / 1000 }));

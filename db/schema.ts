@@ -8,20 +8,7 @@
  * Migrations are generated from this file: `npx drizzle-kit generate --name <change>` (see drizzle.config.ts).
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  primaryKey,
-  text,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { ValidationMetrics } from '../domain/model-metrics';
 import type { FeatureReference } from '../domain/psi';
 
@@ -134,7 +121,9 @@ export const models = pgTable(
     index('models_symbol_status_idx').on(t.symbol, t.status),
     index('models_symbol_train_end_idx').on(t.symbol, t.trainEnd),
     // The bot serves exactly one champion per symbol; promotion swaps it inside one transaction.
-    uniqueIndex('models_one_champion_per_symbol').on(t.symbol).where(sql`status = 'champion' and purpose = 'live'`),
+    uniqueIndex('models_one_champion_per_symbol')
+      .on(t.symbol)
+      .where(sql`status = 'champion' and purpose = 'live'`),
     check('models_train_window', sql`${t.trainStart} < ${t.trainEnd}`),
     check('models_horizon_positive', sql`${t.horizon} > 0`),
   ],
@@ -306,9 +295,7 @@ export const performanceMeasurements = pgTable(
     /** Number of bars the metric was computed over. */
     windowBars: integer('window_bars').notNull(),
   },
-  (t) => [
-    primaryKey({ name: 'performance_measurements_pk', columns: [t.symbol, t.openTime, t.modelVersion, t.metric] }),
-  ],
+  (t) => [primaryKey({ name: 'performance_measurements_pk', columns: [t.symbol, t.openTime, t.modelVersion, t.metric] })],
 );
 
 // ---- backtests ------------------------------------------------------------------------------------------

@@ -45,15 +45,7 @@ export class BarCsvError extends Error {
 }
 
 const OHLCV_HEADER = ['open_time', 'open', 'high', 'low', 'close', 'volume'];
-const BINANCE_HEADER = [
-  ...OHLCV_HEADER,
-  'close_time',
-  'quote_volume',
-  'count',
-  'taker_buy_volume',
-  'taker_buy_quote_volume',
-  'ignore',
-];
+const BINANCE_HEADER = [...OHLCV_HEADER, 'close_time', 'quote_volume', 'count', 'taker_buy_volume', 'taker_buy_quote_volume', 'ignore'];
 const COLUMNS: Record<BarCsvFormat, number> = { ohlcv: OHLCV_HEADER.length, 'binance-kline': BINANCE_HEADER.length };
 
 // Plain decimal notation only: Number() would also accept '', '0x1f', 'Infinity' and ' '.
@@ -122,9 +114,7 @@ export function parseBarCsv(text: string, options: ParseBarCsvOptions = {}): Par
       if (!INTEGER.test(fields[0]!.trim())) {
         format = detectHeader(fields);
         if (format === undefined) {
-          fail(
-            `unrecognised header "${raw.trim()}": expected "${OHLCV_HEADER.join(',')}" or Binance's 12 kline columns "${BINANCE_HEADER.join(',')}"`,
-          );
+          fail(`unrecognised header "${raw.trim()}": expected "${OHLCV_HEADER.join(',')}" or Binance's 12 kline columns "${BINANCE_HEADER.join(',')}"`);
         }
         hasHeader = true;
         continue;

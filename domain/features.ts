@@ -159,7 +159,12 @@ function describeBar(bar: Bar): string {
 function assertValidBar(bar: Bar): void {
   const { openTime, open, high, low, close, volume } = bar;
   if (!Number.isSafeInteger(openTime)) throw new Error(`Invalid openTime in ${describeBar(bar)}: expected integer Unix ms`);
-  for (const [name, x] of [['open', open], ['high', high], ['low', low], ['close', close]] as const) {
+  for (const [name, x] of [
+    ['open', open],
+    ['high', high],
+    ['low', low],
+    ['close', close],
+  ] as const) {
     if (!Number.isFinite(x) || x <= 0) throw new Error(`Invalid ${name} in ${describeBar(bar)}: prices must be finite and > 0`);
   }
   if (!Number.isFinite(volume) || volume < 0) throw new Error(`Invalid volume in ${describeBar(bar)}: must be finite and >= 0`);

@@ -15,8 +15,7 @@ export interface TriggerSettings {
 }
 
 export type TriggerReason =
-  | { readonly reason: 'drift'; readonly feature: string; readonly psi: number }
-  | { readonly reason: 'performance'; readonly sharpe: number };
+  { readonly reason: 'drift'; readonly feature: string; readonly psi: number } | { readonly reason: 'performance'; readonly sharpe: number };
 
 /**
  * The rolling Sharpe of the per-minute returns of the last `sharpeWindowBars` equity points, or null when it is

@@ -88,7 +88,11 @@ export function shadowVerdict(bars: readonly ShadowBar[], rule: ShadowRule): Sha
     return { ...scored, verdict: 'reject', reason: `challenger RMSE ${fmt(challenger.rmse)} is not below the champion's ${fmt(champion.rmse)}` };
   }
   if (challenger.ic < champion.ic - rule.icMargin) {
-    return { ...scored, verdict: 'reject', reason: `challenger IC ${fmt(challenger.ic)} is more than ${fmt(rule.icMargin)} below the champion's ${fmt(champion.ic)}` };
+    return {
+      ...scored,
+      verdict: 'reject',
+      reason: `challenger IC ${fmt(challenger.ic)} is more than ${fmt(rule.icMargin)} below the champion's ${fmt(champion.ic)}`,
+    };
   }
   return {
     ...scored,

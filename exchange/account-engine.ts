@@ -494,9 +494,7 @@ export class AccountEngine {
     if (qty === 0) return 0;
     const size = Math.abs(qty);
     const price =
-      qty > 0
-        ? (size * this.entryPrice - this.wallet - cum) / (size * (1 - mmr))
-        : (this.wallet + size * this.entryPrice + cum) / (size * (1 + mmr));
+      qty > 0 ? (size * this.entryPrice - this.wallet - cum) / (size * (1 - mmr)) : (this.wallet + size * this.entryPrice + cum) / (size * (1 + mmr));
     return Math.max(0, price);
   }
 

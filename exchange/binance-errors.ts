@@ -29,11 +29,15 @@ export const binanceErrors = {
       -1003,
       'Too many requests; current limit of IP(127.0.0.1) is 2400 requests per minute. Please use the websocket for live updates to avoid polling the API.',
     ),
-  ipBanned: () => new BinanceApiError(418, -1003, 'Way too many requests; IP(127.0.0.1) banned until further notice. Please use the websocket for live updates to avoid bans.'),
+  ipBanned: () =>
+    new BinanceApiError(
+      418,
+      -1003,
+      'Way too many requests; IP(127.0.0.1) banned until further notice. Please use the websocket for live updates to avoid bans.',
+    ),
   timestampOutsideRecvWindow: () => bad(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   invalidSignature: () => bad(-1022, 'Signature for this request is not valid.'),
-  illegalCharacters: (param: string, legal: string) =>
-    bad(-1100, `Illegal characters found in parameter '${param}'; legal range is '${legal}'.`),
+  illegalCharacters: (param: string, legal: string) => bad(-1100, `Illegal characters found in parameter '${param}'; legal range is '${legal}'.`),
   mandatoryParam: (param: string) => bad(-1102, `Mandatory parameter '${param}' was not sent, was empty/null, or malformed.`),
   eitherParam: (a: string, b: string) => bad(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
   paramNotRequired: (param: string) => bad(-1106, `Parameter '${param}' sent when not required.`),
@@ -62,9 +66,7 @@ export const binanceErrors = {
   marginTypeWithPosition: () => bad(-4048, 'Margin type cannot be changed if there exists position.'),
   duplicateClientOrderId: () => bad(-4116, 'ClientOrderId is duplicated.'),
   useAlgoOrderApi: () => bad(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.'),
-  minNotional: (minNotional: string) =>
-    bad(-4164, `Order's notional must be no smaller than ${minNotional} (unless you choose reduce only).`),
+  minNotional: (minNotional: string) => bad(-4164, `Order's notional must be no smaller than ${minNotional} (unless you choose reduce only).`),
   /** Not a Binance code: an endpoint the local exchange does not serve (ccxt raises ExchangeError). */
-  notImplemented: (method: string, path: string) =>
-    new BinanceApiError(404, -1, `Local exchange: ${method} ${path} is not implemented.`),
+  notImplemented: (method: string, path: string) => new BinanceApiError(404, -1, `Local exchange: ${method} ${path} is not implemented.`),
 } as const;

@@ -13,5 +13,7 @@ export function fixed(value: number, decimals: number): string {
 export function plain(value: number, maxDecimals = 12): string {
   const s = String(value);
   if (!/e/i.test(s)) return s === '-0' ? '0' : s;
-  return fixed(value, maxDecimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return fixed(value, maxDecimals)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 }

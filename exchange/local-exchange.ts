@@ -191,7 +191,9 @@ export class LocalExchange implements AdminTarget {
       if (bar === undefined) break;
       released.push(bar);
       for (const fill of this.engine.onBar(bar, bar.openTime)) {
-        this.log(`${fill.origType} ${fill.clientOrderId} triggered: ${fill.side} ${this.ctx.format.qty(fill.executedQtySteps)} at ${this.ctx.format.fillPrice(fill.avgPrice)}`);
+        this.log(
+          `${fill.origType} ${fill.clientOrderId} triggered: ${fill.side} ${this.ctx.format.qty(fill.executedQtySteps)} at ${this.ctx.format.fillPrice(fill.avgPrice)}`,
+        );
       }
       const eventTime = bar.openTime + BAR_MS;
       this.streams.publishKline(bar, true, eventTime);

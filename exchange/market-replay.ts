@@ -104,9 +104,7 @@ export class MarketReplay {
     const volumeMultiplier = change.volumeMultiplier ?? 1;
     const volatilityMultiplier = change.volatilityMultiplier ?? 1;
     if (!Number.isInteger(change.fromIndex) || change.fromIndex < this.closed || change.fromIndex >= this.bars.length) {
-      throw new Error(
-        `regime change fromIndex ${change.fromIndex} must be a bar not yet replayed: in [${this.closed}, ${this.bars.length - 1}]`,
-      );
+      throw new Error(`regime change fromIndex ${change.fromIndex} must be a bar not yet replayed: in [${this.closed}, ${this.bars.length - 1}]`);
     }
     if (!(volumeMultiplier >= 0) || !(volatilityMultiplier > 0)) {
       throw new Error(`regime change needs volumeMultiplier >= 0 and volatilityMultiplier > 0 (got ${volumeMultiplier}, ${volatilityMultiplier})`);

@@ -377,4 +377,3 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     },
   },
 };
-

@@ -392,7 +392,10 @@ export class LiveExecutor {
    */
   async protectiveFill(ids: ProtectiveOrderIds): Promise<ProtectiveFill | null> {
     const market = await this.loadedMarket();
-    for (const [purpose, id] of [['sl', ids.sl], ['tp', ids.tp]] as const) {
+    for (const [purpose, id] of [
+      ['sl', ids.sl],
+      ['tp', ids.tp],
+    ] as const) {
       const algo = await this.lookup('algo', id);
       if (algo === undefined || algo.status !== 'closed') continue;
       const actualId = algo.info.actualOrderId;
@@ -448,7 +451,9 @@ export class LiveExecutor {
   private checkMinQty(requested: number, rounded: number): void {
     const { minQty, qtyStep } = this.loadedFilters();
     if (rounded < minQty) {
-      throw new OrderRejectedError(`Order refused: qty ${requested} rounds down (step ${qtyStep}) to ${rounded}, below ${this.symbol}'s minimum quantity of ${minQty}`);
+      throw new OrderRejectedError(
+        `Order refused: qty ${requested} rounds down (step ${qtyStep}) to ${rounded}, below ${this.symbol}'s minimum quantity of ${minQty}`,
+      );
     }
   }
 
@@ -512,7 +517,9 @@ export class LiveExecutor {
     // Accepted, but the answer is not one we can read (e.g. no status yet): the order exists, so read it back.
     const found = await this.lookup(book, clientOrderId);
     if (found !== undefined) return found;
-    throw new OrderOutcomeUnknownError(`Order ${clientOrderId} was accepted, but its answer is unreadable (${z.prettifyError(parsed.error)}) and a lookup does not show it yet`);
+    throw new OrderOutcomeUnknownError(
+      `Order ${clientOrderId} was accepted, but its answer is unreadable (${z.prettifyError(parsed.error)}) and a lookup does not show it yet`,
+    );
   }
 
   /** A market order's final state: Binance may answer before the fill is reported. */
@@ -520,7 +527,8 @@ export class LiveExecutor {
     if (order.status !== 'open') return order;
     const market = await this.loadedMarket();
     const again = parseExchangeData(orderSchema, await this.exchange.fetchOrder(order.id, market.symbol), `order ${clientOrderId}`);
-    if (again.status === 'open') throw new OrderOutcomeUnknownError(`Market order ${clientOrderId} (${order.id}) is not filled yet (${again.filled ?? 0} of ${again.amount})`);
+    if (again.status === 'open')
+      throw new OrderOutcomeUnknownError(`Market order ${clientOrderId} (${order.id}) is not filled yet (${again.filled ?? 0} of ${again.amount})`);
     return again;
   }
 

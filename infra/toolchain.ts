@@ -40,6 +40,7 @@ export function dataDir(env: Env = process.env): string {
 
 function requireTool(path: string, what: string, envName: string, env: Env): string {
   if (existsSync(path)) return path;
-  if (nonEmpty(env[envName]) !== undefined) throw new Error(`${envName}=${path} does not exist: point it at the ${what} or unset it to use the pinned toolchain.`);
+  if (nonEmpty(env[envName]) !== undefined)
+    throw new Error(`${envName}=${path} does not exist: point it at the ${what} or unset it to use the pinned toolchain.`);
   throw new Error(`${what} not found at ${path}: run \`npm run toolchain\` to install the pinned toolchain (toolchain.json), or set ${envName}.`);
 }

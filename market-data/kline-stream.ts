@@ -292,7 +292,9 @@ export class KlineStreamer {
     if (result.lastOpenTime !== null) this.advanceLastStored(result.lastOpenTime);
     const minutes = (range.to - range.from) / BAR_MS + 1;
     if (result.fetched < minutes) {
-      this.log(`${this.options.symbol}: the exchange has ${result.fetched} of the ${minutes} bars ${new Date(range.from).toISOString()} .. ${new Date(range.to).toISOString()}`);
+      this.log(
+        `${this.options.symbol}: the exchange has ${result.fetched} of the ${minutes} bars ${new Date(range.from).toISOString()} .. ${new Date(range.to).toISOString()}`,
+      );
     }
   }
 

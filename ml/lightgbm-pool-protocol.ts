@@ -11,7 +11,15 @@ export interface PoolTrainInput extends Omit<TrainWindowInput, 'bars' | 'feature
 export type PoolTask =
   | { readonly id: number; readonly type: 'series'; readonly key: string; readonly columns: SeriesColumns }
   | { readonly id: number; readonly type: 'train'; readonly series: SharedSeries; readonly input: PoolTrainInput }
-  | { readonly id: number; readonly type: 'predict'; readonly series: SharedSeries; readonly version: string; readonly modelText: string; readonly first: number; readonly count: number };
+  | {
+      readonly id: number;
+      readonly type: 'predict';
+      readonly series: SharedSeries;
+      readonly version: string;
+      readonly modelText: string;
+      readonly first: number;
+      readonly count: number;
+    };
 
 export type PoolResult =
   | { readonly type: 'series'; readonly series: SharedSeries }

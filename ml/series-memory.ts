@@ -48,7 +48,8 @@ export function shareColumns(columns: SeriesColumns): SeriesColumns {
 
 export function barsOf(s: SeriesColumns): Bar[] {
   const bars: Bar[] = new Array<Bar>(s.openTime.length);
-  for (let i = 0; i < bars.length; i++) bars[i] = { openTime: s.openTime[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! };
+  for (let i = 0; i < bars.length; i++)
+    bars[i] = { openTime: s.openTime[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! };
   return bars;
 }
 

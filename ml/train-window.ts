@@ -51,7 +51,19 @@ export interface WindowModel {
   readonly predictions?: Float64Array;
 }
 
-const ITERATION_KEYS = new Set(['num_iterations', 'num_iteration', 'n_iter', 'num_tree', 'num_trees', 'num_round', 'num_rounds', 'nrounds', 'num_boost_round', 'n_estimators', 'max_iter']);
+const ITERATION_KEYS = new Set([
+  'num_iterations',
+  'num_iteration',
+  'n_iter',
+  'num_tree',
+  'num_trees',
+  'num_round',
+  'num_rounds',
+  'nrounds',
+  'num_boost_round',
+  'n_estimators',
+  'max_iter',
+]);
 const EARLY_STOP_KEYS = new Set(['early_stopping_round', 'early_stopping_rounds', 'early_stopping', 'n_iter_no_change']);
 
 /** Splits config's LightGBM map into the binding's params and its iteration / early-stopping options. */
@@ -131,6 +143,14 @@ function validationSharpe(bars: readonly Bar[], validFrom: number, pred: Float64
   const first = bars.findIndex((b) => b.openTime === validFrom);
   const validBars = bars.slice(first, first + pred.length);
   if (first < 0 || validBars.length !== pred.length || validBars.length < 2) return 0;
-  const run = simulate(validBars, pred, validBars.map(() => 'validation'), trading);
-  return performanceMetrics(run.equity.map((p) => p.equity), run.trades).sharpe;
+  const run = simulate(
+    validBars,
+    pred,
+    validBars.map(() => 'validation'),
+    trading,
+  );
+  return performanceMetrics(
+    run.equity.map((p) => p.equity),
+    run.trades,
+  ).sharpe;
 }

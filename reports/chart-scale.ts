@@ -31,7 +31,7 @@ export function niceTicks(min: number, max: number, count: number): Ticks {
   const [a, b] = widen(min, max);
   const raw = (b - a) / Math.max(1, count);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude);
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   // Multiples of `step` computed from integers and rounded, so labels carry no 0.30000000000000004.
   const first = Math.floor(a / step + 1e-9);
@@ -44,7 +44,12 @@ export function niceTicks(min: number, max: number, count: number): Ticks {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const TIME_STEPS = [1, 2, 5, 10, 15, 30].map((m) => m * MINUTE).concat([1, 2, 3, 6, 12].map((h) => h * HOUR), [1, 2, 7, 14, 28, 56, 91, 182, 364].map((d) => d * DAY));
+const TIME_STEPS = [1, 2, 5, 10, 15, 30]
+  .map((m) => m * MINUTE)
+  .concat(
+    [1, 2, 3, 6, 12].map((h) => h * HOUR),
+    [1, 2, 7, 14, 28, 56, 91, 182, 364].map((d) => d * DAY),
+  );
 
 export interface TimeTicks {
   readonly step: number;

@@ -18,9 +18,7 @@ export function equityCsv(points: readonly EquityPoint[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-const equityRecord = z
-  .object({ open_time: csvTime, equity: csvNumber })
-  .transform((r): EquityPoint => ({ openTime: r.open_time, equity: r.equity }));
+const equityRecord = z.object({ open_time: csvTime, equity: csvNumber }).transform((r): EquityPoint => ({ openTime: r.open_time, equity: r.equity }));
 
 /** Parses and validates equity.csv; times must not go backwards. */
 export function parseEquityCsv(text: string, source = 'equity.csv'): EquityPoint[] {

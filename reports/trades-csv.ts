@@ -69,20 +69,18 @@ const tradeRecord = z
     model_version: z.string().min(1, 'must not be empty'),
   })
   .refine((r) => r.exit_time >= r.entry_time, { message: 'exit_time is before entry_time', path: ['exit_time'] })
-  .transform(
-    (r): TradeRow => ({
-      side: r.side,
-      entryTime: r.entry_time,
-      entryPrice: r.entry_price,
-      exitTime: r.exit_time,
-      exitPrice: r.exit_price,
-      qty: r.qty,
-      fees: r.fees,
-      netPnl: r.net_pnl,
-      exitReason: r.exit_reason,
-      modelVersion: r.model_version,
-    }),
-  );
+  .transform((r): TradeRow => ({
+    side: r.side,
+    entryTime: r.entry_time,
+    entryPrice: r.entry_price,
+    exitTime: r.exit_time,
+    exitPrice: r.exit_price,
+    qty: r.qty,
+    fees: r.fees,
+    netPnl: r.net_pnl,
+    exitReason: r.exit_reason,
+    modelVersion: r.model_version,
+  }));
 
 /**
  * Parses and validates trades.csv (for tests and tools). Throws a CsvError listing each bad line and

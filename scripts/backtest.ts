@@ -83,7 +83,9 @@ async function follow(handle: WorkflowHandle, onSignal: 'cancel' | 'detach', qui
       interrupted = true;
       if (interactive) process.stderr.write('\n');
       if (onSignal === 'detach') {
-        console.error(`Stopped following; the run goes on wherever workers serve the queues (npm run backtest -- follow ${handle.workflowId.replace(/^backtest-[A-Z0-9]+-/, '')}).`);
+        console.error(
+          `Stopped following; the run goes on wherever workers serve the queues (npm run backtest -- follow ${handle.workflowId.replace(/^backtest-[A-Z0-9]+-/, '')}).`,
+        );
         resolve(null);
         return;
       }
@@ -150,11 +152,15 @@ async function run(values: ReturnType<typeof parseRun>): Promise<void> {
     }
     const others = await runningBacktests(client);
     if (others.length > 0) {
-      console.error(`Note: ${others.length} other backtest(s) in progress (${others.map((w) => w.workflowId).join(', ')}); workers of this command advance them too. See npm run backtest -- list / follow <id> / cancel <id>.`);
+      console.error(
+        `Note: ${others.length} other backtest(s) in progress (${others.map((w) => w.workflowId).join(', ')}); workers of this command advance them too. See npm run backtest -- list / follow <id> / cancel <id>.`,
+      );
     }
     const handle = await startBacktest(client, prepared);
     const ui = runtime.infra.temporal.uiUrl;
-    console.error(`Backtest ${prepared.workflowId}${ui ? ` — follow it in the Temporal Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows/${prepared.workflowId}` : ''}`);
+    console.error(
+      `Backtest ${prepared.workflowId}${ui ? ` — follow it in the Temporal Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows/${prepared.workflowId}` : ''}`,
+    );
     if (detach) {
       console.log(`Detached: run ${runId} goes on wherever workers serve the trading and training queues (npm run worker:trading, npm run worker:training).`);
       console.log(`Re-attach with: npm run backtest -- follow ${runId}   (it serves the queues from that process meanwhile)`);

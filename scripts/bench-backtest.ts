@@ -57,12 +57,21 @@ async function shipped(runtime: LocalRuntime): Promise<Record<string, unknown>> 
   const runId = `bench-shipped-${Date.now()}`;
   const projectOut = join(OUT, runId);
   await dropBacktestModels(runtime);
-  const project = timed(process.execPath, ['--import', 'tsx', 'scripts/backtest.ts', ...common, '--config', config, '--run-id', runId, '--out', projectOut, '--quiet'], env);
+  const project = timed(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/backtest.ts', ...common, '--config', config, '--run-id', runId, '--out', projectOut, '--quiet'],
+    env,
+  );
   const pyOut = join(OUT, `${runId}-python`);
   const python = timed('python3', ['bench/walkforward.py', '--data', SHIPPED, ...common, '--entry-bps', '3', '--exit-bps', '1.5', '--out', pyOut], {
     PYTHONPATH: join(ROOT, '.toolchain', 'py'),
   });
-  const compare = JSON.parse(timed('python3', ['bench/compare_trades.py', join(projectOut, 'trades.csv'), join(pyOut, 'trades.csv')]).stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+  const compare = JSON.parse(
+    timed('python3', ['bench/compare_trades.py', join(projectOut, 'trades.csv'), join(pyOut, 'trades.csv')])
+      .stdout.trim()
+      .split('\n')
+      .pop()!,
+  ) as Record<string, unknown>;
   const summary = JSON.parse(readFileSync(join(projectOut, 'summary.json'), 'utf8')) as { timings: Record<string, number> };
   return {
     project_wall_s: round(project.ms / 1000),
@@ -116,7 +125,14 @@ async function year(runtime: LocalRuntime, days: number, processes: number): Pro
   try {
     await dropBacktestModels(runtime);
     const runId = `bench-year-${processes}p-${Date.now()}`;
-    const prepared = await buildBacktestRequest(loadConfig(), { data: file, symbol: 'SYNTHUSDT', trainHours: 48, testHours: days * 24, out: join(OUT, runId), runId });
+    const prepared = await buildBacktestRequest(loadConfig(), {
+      data: file,
+      symbol: 'SYNTHUSDT',
+      trainHours: 48,
+      testHours: days * 24,
+      out: join(OUT, runId),
+      runId,
+    });
     const started = performance.now();
     const summary = await followBacktest(await startBacktest(runtime.client, prepared), undefined, 2_000);
     const wallMs = performance.now() - started;

@@ -111,10 +111,10 @@ function main(): void {
     batchMs.push(performance.now() - start);
   }
 
-  for (let i = 0; i < 1_000; i++) booster.predictRow(x.subarray((i % ROWS) * FEATURES, (i % ROWS + 1) * FEATURES)); // warm-up
+  for (let i = 0; i < 1_000; i++) booster.predictRow(x.subarray((i % ROWS) * FEATURES, ((i % ROWS) + 1) * FEATURES)); // warm-up
   const latencyUs: number[] = new Array<number>(calls);
   for (let i = 0; i < calls; i++) {
-    const row = x.subarray((i % ROWS) * FEATURES, (i % ROWS + 1) * FEATURES);
+    const row = x.subarray((i % ROWS) * FEATURES, ((i % ROWS) + 1) * FEATURES);
     const start = process.hrtime.bigint();
     booster.predictRow(row);
     latencyUs[i] = Number(process.hrtime.bigint() - start) / 1_000;

@@ -171,7 +171,8 @@ async function main(): Promise<void> {
   const symbol = config.data.symbol;
   const { bars } = await readBarFile(DEFAULT_BAR_FILE);
   const startIndex = config.data.history_hours * 60;
-  if (startIndex + total > bars.length) throw new UsageError(`--bars ${measured} + --warmup ${warmup} exceed the ${bars.length - startIndex} bars left after bar ${startIndex}`);
+  if (startIndex + total > bars.length)
+    throw new UsageError(`--bars ${measured} + --warmup ${warmup} exceed the ${bars.length - startIndex} bars left after bar ${startIndex}`);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-live-'));
   chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when this runs as root
@@ -246,7 +247,9 @@ async function main(): Promise<void> {
       botHookMs: summarize(hook),
       endToEndMs: summarize(endToEnd),
     };
-    console.log(`bench:live  ${measured} bars at ${speed}x (one every ${intervalMs} ms) after ${warmup} warm-up bars; ${availableParallelism()} CPUs; polled figures +-${POLL_MS + 1} ms`);
+    console.log(
+      `bench:live  ${measured} bars at ${speed}x (one every ${intervalMs} ms) after ${warmup} warm-up bars; ${availableParallelism()} CPUs; polled figures +-${POLL_MS + 1} ms`,
+    );
     console.log(
       table([
         ['exchange release -> bar stored (polled)', summaries.releaseToBarStoredMs],
@@ -254,9 +257,12 @@ async function main(): Promise<void> {
         ['exchange release -> decision stored (e2e)', summaries.endToEndMs],
       ]),
     );
-    if (cold?.decisionStoredAt !== undefined) console.log(`first (cold) bar end to end: ${(cold.decisionStoredAt - cold.releasedAt).toFixed(1)} ms, hook ${hookMs[0] ?? '-'} ms`);
+    if (cold?.decisionStoredAt !== undefined)
+      console.log(`first (cold) bar end to end: ${(cold.decisionStoredAt - cold.releasedAt).toFixed(1)} ms, hook ${hookMs[0] ?? '-'} ms`);
     const verdict = (s: Summary) => (meets(s) ? 'met' : 'MISSED');
-    console.log(`targets p50 < ${TARGET_P50_MS} ms, p99 < ${TARGET_P99_MS} ms: end to end ${verdict(summaries.endToEndMs)}, bot ${verdict(summaries.botHookMs)}`);
+    console.log(
+      `targets p50 < ${TARGET_P50_MS} ms, p99 < ${TARGET_P99_MS} ms: end to end ${verdict(summaries.endToEndMs)}, bot ${verdict(summaries.botHookMs)}`,
+    );
     console.log(
       JSON.stringify({
         bench: 'live',

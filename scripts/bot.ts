@@ -117,7 +117,10 @@ async function answered<T>(client: Client, what: string, call: () => Promise<T>)
     return await client.withDeadline(deadline, call);
   } catch (err) {
     if (Date.now() >= deadline - 100) {
-      throw new Error(`${what}: no worker answered within ${ANSWER_TIMEOUT_MS / 1000} s; are the bot's workers running (npm start, or npm run worker:trading)?`, { cause: err });
+      throw new Error(
+        `${what}: no worker answered within ${ANSWER_TIMEOUT_MS / 1000} s; are the bot's workers running (npm start, or npm run worker:trading)?`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -128,7 +131,11 @@ const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digit
 
 function stateText(s: BotStatus, execution: string): string {
   if (execution !== 'RUNNING') return `stopped (workflow ${execution})`;
-  const parts = [s.paused ? 'paused (no new entries)' : '', s.halted ? 'halted by the kill switch until the next UTC day (resume lifts it)' : '', s.stopping ? 'stopping' : ''].filter((p) => p !== '');
+  const parts = [
+    s.paused ? 'paused (no new entries)' : '',
+    s.halted ? 'halted by the kill switch until the next UTC day (resume lifts it)' : '',
+    s.stopping ? 'stopping' : '',
+  ].filter((p) => p !== '');
   return parts.length === 0 ? 'trading' : parts.join(', ');
 }
 
@@ -205,7 +212,8 @@ async function run(request: Request): Promise<void> {
   try {
     if (request.command === 'retrain-pause' || request.command === 'retrain-resume') {
       const change = request.command === 'retrain-pause' ? pauseRetrainSchedule : resumeRetrainSchedule;
-      if (!(await change(client, request.symbol))) throw new Error(`${request.symbol} has no retrain schedule (retrain-${request.symbol}); npm start or npm run demo create it`);
+      if (!(await change(client, request.symbol)))
+        throw new Error(`${request.symbol} has no retrain schedule (retrain-${request.symbol}); npm start or npm run demo create it`);
       console.log(`retrain-${request.symbol} ${request.command === 'retrain-pause' ? 'paused' : 'resumed'}`);
       return;
     }
@@ -232,7 +240,9 @@ async function run(request: Request): Promise<void> {
     const status = await answered(client, `${command} of ${workflowId}`, () => handle.executeUpdate(operateUpdate, { args: [command] }));
     if (command !== 'stop') return print(status);
     const note = 'stop requested: the bot finishes once the bar in progress is handled (or its wait for it ends)';
-    const marketData = request.keepMarketData ? `kept ${marketDataWorkflowId(request.symbol)} running (--keep-market-data)` : await stopMarketData(client, request);
+    const marketData = request.keepMarketData
+      ? `kept ${marketDataWorkflowId(request.symbol)} running (--keep-market-data)`
+      : await stopMarketData(client, request);
     // No retrains for a stopped bot; `npm start` / `npm run demo` update and resume the schedule.
     const paused = await pauseRetrainSchedule(client, request.symbol, `paused: ${workflowId} stopped`);
     print(status, { note, marketData, retrainSchedule: paused ? `paused retrain-${request.symbol}` : 'no retrain schedule' });

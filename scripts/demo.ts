@@ -26,7 +26,9 @@ Options:
 
 function line(s: BotStatus): string {
   const pos = s.position ? `${s.position.side} ${s.position.qty.toFixed(4)} @ ${s.position.entryPrice.toFixed(2)}` : 'flat';
-  const bar = s.lastBar ? `${new Date(s.lastBar.openTime).toISOString().slice(0, 16)} close ${s.lastBar.close.toFixed(2)} pred ${s.lastBar.prediction === null ? '-' : (s.lastBar.prediction * 1e4).toFixed(2) + 'bp'} ${s.lastBar.action}` : '-';
+  const bar = s.lastBar
+    ? `${new Date(s.lastBar.openTime).toISOString().slice(0, 16)} close ${s.lastBar.close.toFixed(2)} pred ${s.lastBar.prediction === null ? '-' : (s.lastBar.prediction * 1e4).toFixed(2) + 'bp'} ${s.lastBar.action}`
+    : '-';
   return `bars ${s.barsProcessed}  ${bar}  ${pos}  equity ${s.equity.toFixed(2)}  pnl today ${s.pnlToday.toFixed(2)}  trades ${s.tradesClosed}${s.paused ? '  PAUSED' : ''}${s.halted ? '  HALTED' : ''}`;
 }
 
@@ -99,7 +101,10 @@ async function main(): Promise<void> {
     if (ui) console.log(`Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows?query=${encodeURIComponent(`Symbol="${config.data.symbol}"`)}`);
     exchange.startReplay(speed);
     const ticker = setInterval(() => {
-      bot.query<BotStatus>('status').then((s) => console.log(line(s)), () => undefined);
+      bot.query<BotStatus>('status').then(
+        (s) => console.log(line(s)),
+        () => undefined,
+      );
     }, 5_000);
     try {
       const final = await bot.result();

@@ -1,13 +1,6 @@
 // Local infrastructure for development: `npm run infra -- up|down|status`.
 import { parseArgs } from 'node:util';
-import {
-  ensureInfra,
-  postgresStatus,
-  stopPostgresServer,
-  stopTemporalServer,
-  temporalStatus,
-  type StopOutcome,
-} from '../infra';
+import { ensureInfra, postgresStatus, stopPostgresServer, stopTemporalServer, temporalStatus, type StopOutcome } from '../infra';
 import { loadEnvFile } from '../config/secrets';
 
 const USAGE = `Usage: npm run infra -- <command>   (or: npx tsx scripts/infra.ts <command>)

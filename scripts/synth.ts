@@ -73,7 +73,8 @@ function parseArgs(argv: string[]): SynthArgs | 'help' {
   const startText = values.start ?? DEFAULTS.start;
   // An explicit zone (or a bare date, which is UTC): "2024-01-01T00:00" alone would be local time, machine-dependent.
   const start = ISO_START.test(startText) ? Date.parse(startText) : Number.NaN;
-  if (!Number.isFinite(start) || start < 0) throw new UsageError(`--start must be an ISO date or a date-time with Z or an offset, from 1970 on, e.g. ${DEFAULTS.start} (got '${startText}')`);
+  if (!Number.isFinite(start) || start < 0)
+    throw new UsageError(`--start must be an ISO date or a date-time with Z or an offset, from 1970 on, e.g. ${DEFAULTS.start} (got '${startText}')`);
   if (start % 60_000 !== 0) throw new UsageError(`--start must be on a whole minute (got '${startText}')`);
   const symbol = values.symbol ?? DEFAULTS.symbol;
   if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new UsageError(`--symbol must be 2 to 20 capital letters or digits, e.g. BTCUSDT (got '${symbol}')`);
@@ -82,7 +83,9 @@ function parseArgs(argv: string[]): SynthArgs | 'help' {
   if (!/\.csv(\.gz)?$/.test(name)) throw new UsageError(`--out must end in .csv or .csv.gz (got '${values.out}')`);
   // The CSV cannot carry a label, so the name does: synthetic bars must never pass for market data.
   if (!/synthetic/i.test(name)) {
-    throw new UsageError(`--out must have "synthetic" in its file name, e.g. ${symbol.toLowerCase()}-1m-synthetic-seed${seed}-${days}d.csv.gz (got '${values.out}')`);
+    throw new UsageError(
+      `--out must have "synthetic" in its file name, e.g. ${symbol.toLowerCase()}-1m-synthetic-seed${seed}-${days}d.csv.gz (got '${values.out}')`,
+    );
   }
   return { days, out: resolve(values.out), seed, start, symbol, price, force: values.force === true };
 }

@@ -22,7 +22,8 @@ export async function runWorker(name: string, create: (deps: WorkerDeps) => Prom
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
   try {
     const slots = process.env.TRAINING_SLOTS ? Number(process.env.TRAINING_SLOTS) : undefined;
-    if (slots !== undefined && !(Number.isInteger(slots) && slots > 0)) throw new Error(`TRAINING_SLOTS must be a positive integer (got '${process.env.TRAINING_SLOTS}')`);
+    if (slots !== undefined && !(Number.isInteger(slots) && slots > 0))
+      throw new Error(`TRAINING_SLOTS must be a positive integer (got '${process.env.TRAINING_SLOTS}')`);
     const worker = await create({ connection, namespace: infra.temporal.namespace, db: database.db, sql: database.sql, trainingSlots: slots });
     console.log(`[${name}] polling task queue '${worker.options.taskQueue}' on ${infra.temporalAddress}`);
     await worker.run(); // the SDK shuts the worker down on SIGINT/SIGTERM

@@ -50,8 +50,10 @@ function checkRequest(r: BacktestRequest): void {
   if (!(r.testHours > 0)) problems.push(`testHours must be > 0 (got ${r.testHours})`);
   if (!Number.isInteger(r.retrainMinutes) || r.retrainMinutes <= 0) problems.push(`retrainMinutes must be a positive integer (got ${r.retrainMinutes})`);
   if (r.start % MINUTE_MS !== 0) problems.push(`start must be on a minute boundary (got ${r.start})`);
-  if (!(Number.isInteger(r.parallelTrainings) && r.parallelTrainings >= 1)) problems.push(`parallelTrainings must be an integer >= 1 (got ${r.parallelTrainings})`);
-  if (!(Number.isInteger(r.segmentsPerActivity) && r.segmentsPerActivity >= 1)) problems.push(`segmentsPerActivity must be an integer >= 1 (got ${r.segmentsPerActivity})`);
+  if (!(Number.isInteger(r.parallelTrainings) && r.parallelTrainings >= 1))
+    problems.push(`parallelTrainings must be an integer >= 1 (got ${r.parallelTrainings})`);
+  if (!(Number.isInteger(r.segmentsPerActivity) && r.segmentsPerActivity >= 1))
+    problems.push(`segmentsPerActivity must be an integer >= 1 (got ${r.segmentsPerActivity})`);
   if (!(Number.isInteger(r.chunkSegments) && r.chunkSegments >= 0)) problems.push(`chunkSegments must be an integer >= 0 (got ${r.chunkSegments})`);
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(`Invalid backtest request: ${problems.join('; ')}`, 'InvalidBacktestRequest');
 }

@@ -93,9 +93,7 @@ export interface RetrainResult {
 }
 
 /** What the scheduled launcher returns: the retrain's result, or that one was already running. */
-export type ScheduledRetrainResult =
-  | { readonly started: true; readonly result: RetrainResult }
-  | { readonly started: false; readonly note: string };
+export type ScheduledRetrainResult = { readonly started: true; readonly result: RetrainResult } | { readonly started: false; readonly note: string };
 
 // ---- activity inputs ----------------------------------------------------------------------------------------
 

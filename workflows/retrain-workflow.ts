@@ -102,7 +102,8 @@ function checkInput(input: RetrainInput): void {
   positiveInt('horizon', input.horizon);
   positiveInt('historyMinutes', input.historyMinutes);
   if (input.horizon !== input.training.horizon) problems.push(`horizon (${input.horizon}) must equal training.horizon (${input.training.horizon})`);
-  if (input.historyMinutes < input.training.windowMinutes) problems.push(`historyMinutes (${input.historyMinutes}) must cover training.windowMinutes (${input.training.windowMinutes})`);
+  if (input.historyMinutes < input.training.windowMinutes)
+    problems.push(`historyMinutes (${input.historyMinutes}) must cover training.windowMinutes (${input.training.windowMinutes})`);
   if (input.barMs !== undefined && !(input.barMs > 0)) problems.push(`barMs must be positive (got ${input.barMs})`);
   finite('gates.maxRmseVsBaseline', input.gates.maxRmseVsBaseline);
   finite('gates.minDirectionalAccuracy', input.gates.minDirectionalAccuracy);

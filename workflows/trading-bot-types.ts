@@ -77,7 +77,13 @@ export interface BarSummary {
 export interface BotStatus {
   readonly symbol: string;
   readonly mode: TradingMode;
-  readonly position: { readonly side: 'LONG' | 'SHORT'; readonly qty: number; readonly entryPrice: number; readonly entryTime: number; readonly modelVersion: string } | null;
+  readonly position: {
+    readonly side: 'LONG' | 'SHORT';
+    readonly qty: number;
+    readonly entryPrice: number;
+    readonly entryTime: number;
+    readonly modelVersion: string;
+  } | null;
   readonly pending: string | null;
   readonly equity: number;
   readonly pnlToday: number;

@@ -146,7 +146,11 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     if (state.position && protective) {
       const hit = await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective });
       if (hit) {
-        const applied = applyFill(state, { type: 'CLOSE', reason: hit.reason, price: hit.price, fee: hit.fee, time: Math.floor(hit.time / MINUTE_MS) * MINUTE_MS }, input.trading);
+        const applied = applyFill(
+          state,
+          { type: 'CLOSE', reason: hit.reason, price: hit.price, fee: hit.fee, time: Math.floor(hit.time / MINUTE_MS) * MINUTE_MS },
+          input.trading,
+        );
         state = applied.state;
         if (applied.trade) trades.push(applied.trade);
         protective = null;
@@ -168,7 +172,11 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
           trading: input.trading,
         });
         // The order filled right after this bar's close: in the next bar, as in the backtest.
-        const applied = applyFill(state, fillForIntent(decision.intent, { price: fill.price, qty: fill.qty, fee: fill.fee, time: bar.openTime + MINUTE_MS }), input.trading);
+        const applied = applyFill(
+          state,
+          fillForIntent(decision.intent, { price: fill.price, qty: fill.qty, fee: fill.fee, time: bar.openTime + MINUTE_MS }),
+          input.trading,
+        );
         state = applied.state;
         if (applied.trade) trades.push(applied.trade);
         protective = fill.protective;
@@ -347,7 +355,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const prediction = stale && trader.position === null ? null : arrival.prediction;
     const before = trader;
     const step =
-      input.mode === 'live' ? await liveStep(bar, prediction) : processBar(trader, { bar, prediction, modelVersion: champion, last: false, params: input.trading });
+      input.mode === 'live'
+        ? await liveStep(bar, prediction)
+        : processBar(trader, { bar, prediction, modelVersion: champion, last: false, params: input.trading });
     trader = step.state;
     lastBarTime = bar.openTime;
     barsProcessed += 1;
@@ -355,7 +365,19 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     tradesClosed += step.trades.length;
     for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
     const action = step.intent ? (step.intent.type === 'CLOSE' ? `close_${step.intent.reason}` : step.intent.type.toLowerCase()) : 'hold';
-    const reason = orderFailed ? 'order_failed' : stale ? `stale_bar(${arrival.barsBehind} behind)` : before.halted !== trader.halted && trader.halted ? 'kill_switch' : trader.paused ? 'paused' : trader.halted ? 'halted' : arrival.prediction === null ? 'no_prediction' : 'model';
+    const reason = orderFailed
+      ? 'order_failed'
+      : stale
+        ? `stale_bar(${arrival.barsBehind} behind)`
+        : before.halted !== trader.halted && trader.halted
+          ? 'kill_switch'
+          : trader.paused
+            ? 'paused'
+            : trader.halted
+              ? 'halted'
+              : arrival.prediction === null
+                ? 'no_prediction'
+                : 'model';
     lastBar = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
     // Only bars newer than the challenger's training count towards its shadow (a lagging bot replays older ones).
     if (challenger && arrival.challengerPrediction !== null && arrival.barsBehind === 0) {
@@ -393,7 +415,22 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         log.error('setChampion refused; the champion stays', { version: pendingChampion, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    const next: BotCarried = { trader, lastBarTime, champion, barsProcessed, tradesClosed, lastBar, stopRequested, protective, challenger, equityWindow, lastTriggerAt, retrainsTriggered, lastDrift, rollingSharpe };
+    const next: BotCarried = {
+      trader,
+      lastBarTime,
+      champion,
+      barsProcessed,
+      tradesClosed,
+      lastBar,
+      stopRequested,
+      protective,
+      challenger,
+      equityWindow,
+      lastTriggerAt,
+      retrainsTriggered,
+      lastDrift,
+      rollingSharpe,
+    };
     return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: next });
   }
   await condition(allHandlersFinished);

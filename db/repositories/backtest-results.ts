@@ -96,6 +96,10 @@ export async function insertEquity(db: Executor, runId: string, openTimes: Array
 }
 
 export async function loadEquity(db: Executor, runId: string): Promise<{ openTime: number; equity: number }[]> {
-  const rows = await db.select({ openTime: backtestEquity.openTime, equity: backtestEquity.equity }).from(backtestEquity).where(eq(backtestEquity.runId, runId)).orderBy(asc(backtestEquity.openTime));
+  const rows = await db
+    .select({ openTime: backtestEquity.openTime, equity: backtestEquity.equity })
+    .from(backtestEquity)
+    .where(eq(backtestEquity.runId, runId))
+    .orderBy(asc(backtestEquity.openTime));
   return rows;
 }

@@ -3,14 +3,7 @@
  */
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Executor } from '../client';
-import {
-  backtestRuns,
-  backtestTrades,
-  type BacktestRunRow,
-  type BacktestTradeRow,
-  type JsonObject,
-  type NewBacktestTradeRow,
-} from '../schema';
+import { backtestRuns, backtestTrades, type BacktestRunRow, type BacktestTradeRow, type JsonObject, type NewBacktestTradeRow } from '../schema';
 import { chunks } from './chunks';
 
 export interface CreateRunInput {
@@ -43,7 +36,9 @@ export async function createRun(db: Executor, input: CreateRunInput): Promise<bo
   if (created.length === 1) return true;
   const existing = await getRun(db, input.runId);
   if (input.workflowRunId !== undefined && existing?.workflowRunId !== input.workflowRunId) {
-    throw new RunIdTakenError(`Backtest run id ${input.runId} already exists (status ${existing?.status}, started ${new Date(existing?.startedAt ?? 0).toISOString()}); choose another --run-id, or --force to replace it`);
+    throw new RunIdTakenError(
+      `Backtest run id ${input.runId} already exists (status ${existing?.status}, started ${new Date(existing?.startedAt ?? 0).toISOString()}); choose another --run-id, or --force to replace it`,
+    );
   }
   return false;
 }

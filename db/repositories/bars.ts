@@ -29,13 +29,7 @@ const column = (c: { readonly name: string }) => sql.identifier(c.name);
  * Inserts bars, overwriting an existing minute only when its values differ. Runs one statement per chunk:
  * call it inside `db.transaction(...)` when the whole set must land or not at all.
  */
-export async function upsertBars(
-  db: Executor,
-  symbol: string,
-  rows: readonly Bar[],
-  source: string,
-  chunkSize = BAR_CHUNK_SIZE,
-): Promise<UpsertBarsResult> {
+export async function upsertBars(db: Executor, symbol: string, rows: readonly Bar[], source: string, chunkSize = BAR_CHUNK_SIZE): Promise<UpsertBarsResult> {
   let inserted = 0;
   let updated = 0;
   for (let start = 0; start < rows.length; start += chunkSize) {

@@ -32,14 +32,7 @@ export async function loadEquity(db: Executor, symbol: string, mode: TradingMode
   return db
     .select()
     .from(equitySnapshots)
-    .where(
-      and(
-        eq(equitySnapshots.symbol, symbol),
-        eq(equitySnapshots.mode, mode),
-        gte(equitySnapshots.openTime, from),
-        lt(equitySnapshots.openTime, to),
-      ),
-    )
+    .where(and(eq(equitySnapshots.symbol, symbol), eq(equitySnapshots.mode, mode), gte(equitySnapshots.openTime, from), lt(equitySnapshots.openTime, to)))
     .orderBy(asc(equitySnapshots.openTime));
 }
 

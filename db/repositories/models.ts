@@ -38,9 +38,7 @@ function compactUtc(timeMs: number): string {
 /** e.g. `BTCUSDT-20230303T1200-3f9a1c2e`: symbol, end of the training window, hash of window + horizon + params. */
 export function modelVersion(input: ModelVersionInput): string {
   const hash = createHash('sha256')
-    .update(
-      canonicalJson({ trainStart: input.trainStart, trainEnd: input.trainEnd, horizon: input.horizon, params: input.params }),
-    )
+    .update(canonicalJson({ trainStart: input.trainStart, trainEnd: input.trainEnd, horizon: input.horizon, params: input.params }))
     .digest('hex')
     .slice(0, 8);
   return `${input.symbol}-${compactUtc(input.trainEnd)}-${hash}`;

@@ -11,7 +11,12 @@ export async function firstPredictionTimes(
   db: Executor,
   q: { readonly symbol: string; readonly modelVersion: string; readonly role: PredictionRole; readonly from: number; readonly limit: number },
 ): Promise<{ readonly times: number[]; readonly total: number }> {
-  const where = and(eq(predictions.symbol, q.symbol), eq(predictions.modelVersion, q.modelVersion), eq(predictions.role, q.role), gte(predictions.openTime, q.from));
+  const where = and(
+    eq(predictions.symbol, q.symbol),
+    eq(predictions.modelVersion, q.modelVersion),
+    eq(predictions.role, q.role),
+    gte(predictions.openTime, q.from),
+  );
   const rows = await db.select({ openTime: predictions.openTime }).from(predictions).where(where).orderBy(asc(predictions.openTime)).limit(q.limit);
   const [total] = await db.select({ n: count() }).from(predictions).where(where);
   return { times: rows.map((r) => r.openTime), total: total?.n ?? 0 };

@@ -90,7 +90,8 @@ export function decide(state: TraderState, input: DecideInput, params: TradingPa
   const p = input.modelVersion !== null && input.prediction !== null && Number.isFinite(input.prediction) ? input.prediction : null;
   let intent: OrderIntent | null = null;
   if (next.position !== null) {
-    if (next.pending?.type === 'CLOSE') intent = next.pending; // an unfilled close (e.g. flatten) stands
+    if (next.pending?.type === 'CLOSE')
+      intent = next.pending; // an unfilled close (e.g. flatten) stands
     else if (next.halted) intent = { type: 'CLOSE', reason: 'kill_switch' };
     else if (p !== null && reversal(next.position.side, p, params)) intent = { type: 'CLOSE', reason: 'signal' };
   } else if (p !== null && input.modelVersion !== null) {

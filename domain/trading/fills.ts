@@ -44,7 +44,13 @@ export function fillForIntent(
   execution: { readonly price: number; readonly time: number; readonly qty?: number; readonly fee?: number },
 ): Fill {
   if (intent.type === 'CLOSE') {
-    return { type: 'CLOSE', reason: intent.reason, price: execution.price, time: execution.time, ...(execution.fee === undefined ? {} : { fee: execution.fee }) };
+    return {
+      type: 'CLOSE',
+      reason: intent.reason,
+      price: execution.price,
+      time: execution.time,
+      ...(execution.fee === undefined ? {} : { fee: execution.fee }),
+    };
   }
   return { type: 'OPEN', side: intent.type === 'OPEN_LONG' ? 'LONG' : 'SHORT', modelVersion: intent.modelVersion, ...execution };
 }

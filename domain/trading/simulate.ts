@@ -64,12 +64,7 @@ export function lastStep(state: TraderState, bar: Bar, params: TradingParams): S
   return { state: end.state, trades, events, intent: null };
 }
 
-function checkInputs(
-  bars: readonly Bar[],
-  predictions: ArrayLike<number | null>,
-  modelVersions: readonly (string | null)[],
-  startTime: number,
-): void {
+function checkInputs(bars: readonly Bar[], predictions: ArrayLike<number | null>, modelVersions: readonly (string | null)[], startTime: number): void {
   if (bars.length === 0) throw new Error('simulate: no bars to trade');
   if (predictions.length !== bars.length) throw new Error(`simulate: ${bars.length} bars but ${predictions.length} predictions`);
   if (modelVersions.length !== bars.length) throw new Error(`simulate: ${bars.length} bars but ${modelVersions.length} model versions`);

@@ -14,8 +14,7 @@ export type CloseReason = Extract<ExitReason, 'signal' | 'kill_switch' | 'flatte
 
 /** An order decided at a bar close (or by an operator) that fills at the next fill opportunity. */
 export type OrderIntent =
-  | { readonly type: 'OPEN_LONG' | 'OPEN_SHORT'; readonly modelVersion: string }
-  | { readonly type: 'CLOSE'; readonly reason: CloseReason };
+  { readonly type: 'OPEN_LONG' | 'OPEN_SHORT'; readonly modelVersion: string } | { readonly type: 'CLOSE'; readonly reason: CloseReason };
 
 export interface Position {
   readonly side: Side;

@@ -78,8 +78,13 @@ function prepare(runId: string): Promise<PreparedBacktest> {
   return buildBacktestRequest(config, { runId, testHours: 24, retrainMinutes: 15, out: join(dataDir, 'backtests', runId) });
 }
 
-const progressOf = (prepared: PreparedBacktest) => client.workflow.getHandle(prepared.workflowId).query<BacktestProgress>('progress').catch(() => undefined);
-const registered = async () => new Set((await database.sql<{ version: string }[]>`select version from models where purpose = 'backtest'`).map((r) => r.version));
+const progressOf = (prepared: PreparedBacktest) =>
+  client.workflow
+    .getHandle(prepared.workflowId)
+    .query<BacktestProgress>('progress')
+    .catch(() => undefined);
+const registered = async () =>
+  new Set((await database.sql<{ version: string }[]>`select version from models where purpose = 'backtest'`).map((r) => r.version));
 
 test('kill -9 of the training process and of the workflow process mid-run: same trades, finished models not retrained', async () => {
   const trading = await start('trading');
@@ -92,14 +97,14 @@ test('kill -9 of the training process and of the workflow process mid-run: same 
   const run = await prepare('crash-run');
   const done = followBacktest(await startBacktest(client, run));
   done.catch(() => undefined);
-  await waitFor('20 models of the run', async () => ((await progressOf(run))?.modelsTrained ?? 0) >= 20 ? true : undefined, 120_000, 50);
+  await waitFor('20 models of the run', async () => (((await progressOf(run))?.modelsTrained ?? 0) >= 20 ? true : undefined), 120_000, 50);
   await training.kill();
   const modelsAtKill = await registered();
   const segmentsAtKill = new Set((await listSegments(database.db, 'crash-run')).map((s) => s.modelVersion));
   expect(modelsAtKill.size).toBeGreaterThanOrEqual(20);
   training = await start('training');
 
-  await waitFor('60 models of the run', async () => ((await progressOf(run))?.modelsTrained ?? 0) >= 60 ? true : undefined, 180_000, 50);
+  await waitFor('60 models of the run', async () => (((await progressOf(run))?.modelsTrained ?? 0) >= 60 ? true : undefined), 180_000, 50);
   await trading.kill();
   await start('trading');
   await done;

@@ -18,7 +18,23 @@ import { replayLive } from './fixtures/live-replay';
 
 jest.setTimeout(300_000);
 
-const SUMMARY_METRICS = ['net_pnl', 'total_return', 'trades', 'win_rate', 'avg_win', 'avg_loss', 'profit_factor', 'expectancy', 'fees', 'sharpe', 'sortino', 'max_drawdown', 'calmar', 'exposure', 'avg_holding_minutes'];
+const SUMMARY_METRICS = [
+  'net_pnl',
+  'total_return',
+  'trades',
+  'win_rate',
+  'avg_win',
+  'avg_loss',
+  'profit_factor',
+  'expectancy',
+  'fees',
+  'sharpe',
+  'sortino',
+  'max_drawdown',
+  'calmar',
+  'exposure',
+  'avg_holding_minutes',
+];
 
 let runtime: TestRuntime;
 let config: BotConfig;

@@ -46,7 +46,14 @@ beforeAll(async () => {
   const shipped = loadConfig();
   // Thresholds low enough for this model to trade within a few bars (its predictions sit around -2 bp).
   const config: BotConfig = { ...shipped, trading: { ...shipped.trading, entry_threshold_bps: 1.2, exit_threshold_bps: 5 } };
-  bot = await startBot(runtime.client, runtime.database.db, { config, symbol: 'BTCUSDT', mode: 'live', exchange: settings, barWaitMs: 3_000, heartbeatTimeoutMs: 5_000 });
+  bot = await startBot(runtime.client, runtime.database.db, {
+    config,
+    symbol: 'BTCUSDT',
+    mode: 'live',
+    exchange: settings,
+    barWaitMs: 3_000,
+    heartbeatTimeoutMs: 5_000,
+  });
 });
 
 afterAll(async () => {
@@ -57,10 +64,14 @@ afterAll(async () => {
 });
 
 test('an entry is a market order with the bot client id, protected by reduce-only stop and take-profit orders', async () => {
-  const inPosition = await waitFor('an entry', async () => {
-    const s = await nextBar();
-    return s.position ? s : undefined;
-  }, 120_000);
+  const inPosition = await waitFor(
+    'an entry',
+    async () => {
+      const s = await nextBar();
+      return s.position ? s : undefined;
+    },
+    120_000,
+  );
   const [position] = (await rest.fetchPositions([SYMBOL])).filter((p) => Math.abs(p.contracts ?? 0) > 0);
   expect(position?.side).toBe(inPosition.position!.side.toLowerCase());
   expect(position?.contracts).toBeCloseTo(inPosition.position!.qty, 9);

@@ -191,7 +191,9 @@ test('kill switch: a tight daily drawdown limit halts the bot after a losing tra
 
   const halted = await releaseUntil(exchange, handle, 'the kill switch', (s) => s.halted, 60);
   const haltBar = halted.lastBar!.openTime;
-  console.log(`kill switch after ${halted.barsProcessed} bars at equity ${halted.equity.toFixed(2)}, ${halted.position ? `in a ${halted.position.side} position` : 'flat'}`);
+  console.log(
+    `kill switch after ${halted.barsProcessed} bars at equity ${halted.equity.toFixed(2)}, ${halted.position ? `in a ${halted.position.side} position` : 'flat'}`,
+  );
   expect(halted.equity).toBeLessThanOrEqual(halted.dayOpenEquity * (1 - params.maxDailyDrawdownPct));
   expect(halted.equity).toBeLessThan(killConfig.execution.base_capital);
   const closedBeforeHalt = (await readBotRecords(runtime.database.db, startAfter + MINUTE_MS)).trades.filter((t) => t.exitTime <= haltBar);

@@ -119,7 +119,14 @@ beforeAll(async () => {
   const outageWrites = new Map(rows.map((r) => [Number(r.open_time), { xid: r.xid, source: r.source }]));
   const model = await getModel(db, final.modelVersion);
   if (!model) throw new Error(`the champion ${final.modelVersion} is not in the registry`);
-  const replay = await replayPaperBot({ db, modelText: model.modelText, modelVersion: final.modelVersion, params: tradingParamsFromConfig(config), startAfter, bars: TOTAL_BARS });
+  const replay = await replayPaperBot({
+    db,
+    modelText: model.modelText,
+    modelVersion: final.modelVersion,
+    params: tradingParamsFromConfig(config),
+    startAfter,
+    bars: TOTAL_BARS,
+  });
   run = { startAfter, outage, final, records, outageWrites, replay };
 
   const stale = records.decisions.filter((d) => staleBehind(d) !== null);

@@ -22,7 +22,17 @@ import { createMarketDataWorker, workflowBundle } from '../../workers/create-wor
 import { operateUpdate } from '../../workflows/trading-bot-workflow';
 import { freePorts } from '../helpers/free-ports';
 import { loadShippedBars } from '../helpers/shipped-data';
-import { barTimesAfter, HISTORY_BARS, localSettings, paperTestConfig, readBotRecords, releaseBars, replayPaperBot, SYMBOL, waitForStatus } from './fixtures/bot-harness';
+import {
+  barTimesAfter,
+  HISTORY_BARS,
+  localSettings,
+  paperTestConfig,
+  readBotRecords,
+  releaseBars,
+  replayPaperBot,
+  SYMBOL,
+  waitForStatus,
+} from './fixtures/bot-harness';
 import { startWorkerProcess, type WorkerProcess, type WorkerProcessEnv } from './fixtures/worker-process';
 
 jest.setTimeout(240_000);
@@ -68,7 +78,13 @@ beforeAll(async () => {
   nativeConnection = await NativeConnection.connect({ address: temporal.address });
   marketDataWorker = await createMarketDataWorker({ connection: nativeConnection, namespace: temporal.namespace, db: database.db, sql: database.sql });
   marketDataDone = marketDataWorker.run();
-  workerEnv = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, DATABASE_URL: postgres.url, WORKER_QUEUES: 'trading,training', WORKFLOW_BUNDLE: bundlePath };
+  workerEnv = {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    DATABASE_URL: postgres.url,
+    WORKER_QUEUES: 'trading,training',
+    WORKFLOW_BUNDLE: bundlePath,
+  };
 });
 
 afterAll(async () => {
@@ -126,7 +142,9 @@ test('SIGKILLed worker process, three times in 100 bars: no bar missing or repea
     }
     const target = processed;
     await waitForStatus(handle, `bar #${target} is processed after the kill ${kill.moment}`, (s) => s.barsProcessed >= target, 90_000);
-    console.log(`kill ${kill.moment} after bar ${kill.afterBars}: worker back in ${restartedAt - killedAt} ms, bar #${target} processed ${Date.now() - killedAt} ms after the kill`);
+    console.log(
+      `kill ${kill.moment} after bar ${kill.afterBars}: worker back in ${restartedAt - killedAt} ms, bar #${target} processed ${Date.now() - killedAt} ms after the kill`,
+    );
   }
   await releaseBars(exchange, handle, TOTAL_BARS - processed);
 
@@ -138,7 +156,9 @@ test('SIGKILLed worker process, three times in 100 bars: no bar missing or repea
   const history = await handle.fetchHistory();
   const retried = (history.events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1).length;
   // Timeout type 1 = start-to-close (the worker died holding the task), 2 = schedule-to-start (its sticky queue).
-  const lostWorkflowTasks = (history.events ?? []).flatMap((e) => (e.workflowTaskTimedOutEventAttributes ? [e.workflowTaskTimedOutEventAttributes.timeoutType] : []));
+  const lostWorkflowTasks = (history.events ?? []).flatMap((e) =>
+    e.workflowTaskTimedOutEventAttributes ? [e.workflowTaskTimedOutEventAttributes.timeoutType] : [],
+  );
   console.log(`bar-wait activities retried: ${retried}; workflow tasks timed out (timeout types): ${JSON.stringify(lostWorkflowTasks)}`);
   expect(retried).toBeGreaterThanOrEqual(1);
 

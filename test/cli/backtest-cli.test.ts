@@ -46,7 +46,10 @@ describe('npm run backtest: bad input fails fast', () => {
 
     const run = backtest('--data', file);
 
-    expectRefused(run, `Data has 1 gap(s) inside the needed range ${iso(bars[0]!.openTime)} .. ${iso(bars[72 * HOUR]!.openTime)}; the first: 5 bar(s) missing from ${iso(bars[missing]!.openTime)}`);
+    expectRefused(
+      run,
+      `Data has 1 gap(s) inside the needed range ${iso(bars[0]!.openTime)} .. ${iso(bars[72 * HOUR]!.openTime)}; the first: 5 bar(s) missing from ${iso(bars[missing]!.openTime)}`,
+    );
   });
 
   test('a gap reaching up to the end of the needed range is found too', () => {
@@ -83,7 +86,10 @@ describe('npm run backtest: bad input fails fast', () => {
   });
 
   test('an unknown symbol for the shipped data', () => {
-    expectRefused(backtest('--symbol', 'ETHUSDT'), 'Unknown symbol ETHUSDT for the shipped dataset, which holds BTCUSDT only; pass --data FILE.csv with ETHUSDT bars');
+    expectRefused(
+      backtest('--symbol', 'ETHUSDT'),
+      'Unknown symbol ETHUSDT for the shipped dataset, which holds BTCUSDT only; pass --data FILE.csv with ETHUSDT bars',
+    );
   });
 
   test.each([

@@ -27,7 +27,10 @@ describe('npm run features', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Wrote ${300 - WARMUP_BARS} rows`);
-    const [header, ...rows] = readFileSync(out, 'utf8').trimEnd().split('\n').map((line) => line.split(','));
+    const [header, ...rows] = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(','));
     expect(header).toEqual(['open_time', ...FEATURE_NAMES, 'target']);
     expect(rows).toHaveLength(300 - WARMUP_BARS);
     const expected = computeFeatureMatrix(bars);
@@ -67,7 +70,9 @@ describe('npm run features', () => {
     const run = features('--data', data, '--out', out);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`error: Data file ${data} has 1 gap(s) between its first and last bar; the first: 2 bar(s) missing from ${iso(bars[200]!.openTime)}`);
+    expect(run.stderr).toContain(
+      `error: Data file ${data} has 1 gap(s) between its first and last bar; the first: 2 bar(s) missing from ${iso(bars[200]!.openTime)}`,
+    );
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });

@@ -55,7 +55,10 @@ describe('npm run train', () => {
     [
       'after the data',
       iso(first + 51 * HOUR_MS),
-      [`--end ${iso(first + 51 * HOUR_MS)} is after the data`, `covers ${iso(first)} .. ${iso(first + 50 * HOUR_MS)}, so --end must be within ${iso(first + 48 * HOUR_MS)} .. ${iso(first + 50 * HOUR_MS)}`],
+      [
+        `--end ${iso(first + 51 * HOUR_MS)} is after the data`,
+        `covers ${iso(first)} .. ${iso(first + 50 * HOUR_MS)}, so --end must be within ${iso(first + 48 * HOUR_MS)} .. ${iso(first + 50 * HOUR_MS)}`,
+      ],
     ],
     ['before a full window', iso(first + 47 * HOUR_MS), ['leaves 47.0 h of data before it, less than the 48 h training window (data.rolling_window_hours)']],
     ['not a time', 'tomorrow', ["--end: 'tomorrow' is neither an ISO time"]],

@@ -48,8 +48,12 @@ describe('model registry', () => {
     expect(a).toMatch(/^BTCUSDT-20230303T1200-[0-9a-f]{8}$/);
     // Key order does not matter; any changed input does.
     expect(modelVersion({ symbol: 'BTCUSDT', trainStart: T - 48 * HOUR, trainEnd: T, horizon: 10, params: { learning_rate: 0.03, num_leaves: 64 } })).toBe(a);
-    expect(modelVersion({ symbol: 'BTCUSDT', trainStart: T - 48 * HOUR, trainEnd: T, horizon: 10, params: { learning_rate: 0.05, num_leaves: 64 } })).not.toBe(a);
-    expect(modelVersion({ symbol: 'BTCUSDT', trainStart: T - 24 * HOUR, trainEnd: T, horizon: 10, params: { learning_rate: 0.03, num_leaves: 64 } })).not.toBe(a);
+    expect(modelVersion({ symbol: 'BTCUSDT', trainStart: T - 48 * HOUR, trainEnd: T, horizon: 10, params: { learning_rate: 0.05, num_leaves: 64 } })).not.toBe(
+      a,
+    );
+    expect(modelVersion({ symbol: 'BTCUSDT', trainStart: T - 24 * HOUR, trainEnd: T, horizon: 10, params: { learning_rate: 0.03, num_leaves: 64 } })).not.toBe(
+      a,
+    );
   });
 
   it('registers a model once and lists it without its model text', async () => {
@@ -58,7 +62,13 @@ describe('model registry', () => {
     expect(await insertModel(handle.db, { ...row, modelText: 'different' })).toBe(false);
 
     const stored = await getModel(handle.db, row.version);
-    expect(stored).toMatchObject({ version: row.version, status: 'candidate', modelText: row.modelText, metrics: row.metrics, featureReference: row.featureReference });
+    expect(stored).toMatchObject({
+      version: row.version,
+      status: 'candidate',
+      modelText: row.modelText,
+      metrics: row.metrics,
+      featureReference: row.featureReference,
+    });
     expect(await getModel(handle.db, 'BTCUSDT-nope')).toBeNull();
 
     const listed = await listModels(handle.db, { symbol: 'BTCUSDT' });
@@ -137,7 +147,10 @@ describe('backtest runs', () => {
 describe('predictions and equity snapshots', () => {
   it('upserts predictions: a repeated write replaces the value', async () => {
     const base = { symbol: 'BTCUSDT', modelVersion: 'm1', role: 'champion' as const };
-    await upsertPredictions(handle.db, [0, 1, 2].map((i) => ({ ...base, openTime: T + i * BAR_MS, prediction: i * 1e-4 })));
+    await upsertPredictions(
+      handle.db,
+      [0, 1, 2].map((i) => ({ ...base, openTime: T + i * BAR_MS, prediction: i * 1e-4 })),
+    );
     await upsertPredictions(handle.db, [{ ...base, openTime: T + BAR_MS, prediction: 9e-4 }]);
     await upsertPredictions(handle.db, [{ ...base, role: 'challenger', modelVersion: 'm2', openTime: T, prediction: -1e-4 }]);
 

@@ -3,8 +3,7 @@ import { BAR_MS } from '../../domain/bars';
 
 const T0 = 1_677_628_800_000; // 2023-03-01T00:00Z
 const HEADER = 'open_time,open,high,low,close,volume';
-const BINANCE_HEADER =
-  'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
+const BINANCE_HEADER = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
 
 interface RowSpec {
   t: number;
@@ -124,7 +123,14 @@ describe('parseBarCsv: malformed files are refused whole, naming the line', () =
     ['an open_time in seconds', row({ t: (T0 + 2 * BAR_MS) / 1000 }), /10 digits: expected Unix milliseconds/],
     ['a fractional open_time', `${T0 + 2 * BAR_MS}.5,100,101,99,100,1`, /open_time is not an integer timestamp/],
     ['too many columns', `${row({ t: T0 + 2 * BAR_MS })},7`, /expected 6 columns \(ohlcv\), found 7/],
-    ['too few columns', row({ t: T0 + 2 * BAR_MS }).split(',').slice(0, 5).join(','), /expected 6 columns \(ohlcv\), found 5/],
+    [
+      'too few columns',
+      row({ t: T0 + 2 * BAR_MS })
+        .split(',')
+        .slice(0, 5)
+        .join(','),
+      /expected 6 columns \(ohlcv\), found 5/,
+    ],
   ])('%s', (_name, bad, problem) => {
     const err = rejection(withBadLine4(bad));
     expect(err.line).toBe(4);

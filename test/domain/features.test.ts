@@ -1,12 +1,5 @@
 import { BAR_MS, type Bar } from '../../domain/bars';
-import {
-  FEATURE_NAMES,
-  FeatureStream,
-  N_FEATURES,
-  WARMUP_BARS,
-  computeFeatureMatrix,
-  forwardReturns,
-} from '../../domain/features';
+import { FEATURE_NAMES, FeatureStream, N_FEATURES, WARMUP_BARS, computeFeatureMatrix, forwardReturns } from '../../domain/features';
 import { loadShippedBars } from '../helpers/shipped-data';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % BAR_MS);

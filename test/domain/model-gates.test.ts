@@ -15,10 +15,7 @@ describe('checkValidationGates', () => {
   it('names every failed gate with its value and limit', () => {
     const report = checkValidationGates({ ...good, rmse: 0.0015, directionalAccuracy: 0.48 }, gates);
     expect(report.passed).toBe(false);
-    expect(report.failures).toEqual([
-      'RMSE / zero-baseline RMSE 1.064 > 1.01 (RMSE 0.0015, baseline 0.00141)',
-      'directional accuracy 0.48 < 0.5',
-    ]);
+    expect(report.failures).toEqual(['RMSE / zero-baseline RMSE 1.064 > 1.01 (RMSE 0.0015, baseline 0.00141)', 'directional accuracy 0.48 < 0.5']);
   });
 
   it('checks the validation Sharpe only when a minimum is configured', () => {

@@ -68,8 +68,18 @@ describe('psi', () => {
   });
 
   it('exceeds 0.25 for a clearly shifted or rescaled distribution', () => {
-    expect(psi(reference, normals(5, 5_000).map((x) => x + 1))).toBeGreaterThan(0.25);
-    expect(psi(reference, normals(6, 5_000).map((x) => x * 3))).toBeGreaterThan(0.25);
+    expect(
+      psi(
+        reference,
+        normals(5, 5_000).map((x) => x + 1),
+      ),
+    ).toBeGreaterThan(0.25);
+    expect(
+      psi(
+        reference,
+        normals(6, 5_000).map((x) => x * 3),
+      ),
+    ).toBeGreaterThan(0.25);
   });
 
   it('stays finite when the sample leaves bins empty (shares floored at PSI_EPSILON)', () => {

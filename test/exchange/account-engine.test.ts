@@ -140,11 +140,7 @@ describe('AccountEngine: conditional orders', () => {
   it('expires reduce-only orders when the position is closed by a market order', () => {
     const account = engine();
     account.placeMarketOrder({ side: 'SELL', quantity: 0.01, reduceOnly: false }, 20_000, T);
-    const stop = account.placeConditionalOrder(
-      { side: 'BUY', type: 'STOP_MARKET', triggerPrice: 20_200, reduceOnly: false, closePosition: true },
-      20_000,
-      T,
-    );
+    const stop = account.placeConditionalOrder({ side: 'BUY', type: 'STOP_MARKET', triggerPrice: 20_200, reduceOnly: false, closePosition: true }, 20_000, T);
     account.placeMarketOrder({ side: 'BUY', quantity: 0.01, reduceOnly: true }, 20_050, T + 60_000);
     expect(account.findConditionalOrder({ algoId: stop.algoId })?.status).toBe('EXPIRED');
     expect(account.openAlgoOrders()).toEqual([]);

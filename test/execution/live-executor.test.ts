@@ -26,7 +26,8 @@ describe('LiveExecutor against the local exchange', () => {
   let executor: LiveExecutor;
   let bar = 0;
   // A fresh decision id per call, like a bot deciding at successive bars.
-  const nextId = (purpose: 'open' | 'close' | 'sl' | 'tp' = 'open') => clientOrderId({ workflowId: 'bot-test', barOpenTime: bars[0]!.openTime + 60_000 * bar++, purpose });
+  const nextId = (purpose: 'open' | 'close' | 'sl' | 'tp' = 'open') =>
+    clientOrderId({ workflowId: 'bot-test', barOpenTime: bars[0]!.openTime + 60_000 * bar++, purpose });
   const forwardedOrders = () => proxy.forwardedCount('POST', '/fapi/v1/order');
 
   beforeEach(async () => {
@@ -63,14 +64,25 @@ describe('LiveExecutor against the local exchange', () => {
     expect(forwardedOrders()).toBe(0);
     expect(server.account().positionSteps).toBe(0);
 
-    await expect(new LiveExecutor(client, 'ETHUSDT').loadFilters()).rejects.toThrow(/Symbol ETHUSDT is not a USD-M perpetual on binanceusdm \(1 loaded: BTCUSDT\)/);
+    await expect(new LiveExecutor(client, 'ETHUSDT').loadFilters()).rejects.toThrow(
+      /Symbol ETHUSDT is not a USD-M perpetual on binanceusdm \(1 loaded: BTCUSDT\)/,
+    );
   });
 
   it('fills a market order once: placing it again with the same client id returns the same order', async () => {
     const id = nextId();
     const price = server.lastPrice();
     const first = await executor.placeMarketOrder({ side: 'buy', qty: 0.0105, reduceOnly: false, clientOrderId: id });
-    expect(first).toMatchObject({ clientOrderId: id, status: 'closed', side: 'buy', type: 'MARKET', reduceOnly: false, filledQty: 0.01, avgPrice: price, feeAsset: 'USDT' });
+    expect(first).toMatchObject({
+      clientOrderId: id,
+      status: 'closed',
+      side: 'buy',
+      type: 'MARKET',
+      reduceOnly: false,
+      filledQty: 0.01,
+      avgPrice: price,
+      feeAsset: 'USDT',
+    });
     expect(first.fee).toBeCloseTo(0.01 * price * TAKER_FEE, 8);
     expect(first.time).toBe(server.serverTime());
 
@@ -216,7 +228,13 @@ describe('LiveExecutor against the local exchange', () => {
   it('cancels open protective orders idempotently and checks the prices of a short', async () => {
     const entry = await executor.placeMarketOrder({ side: 'sell', qty: 0.01, reduceOnly: false, clientOrderId: nextId() });
     const ids = { sl: nextId('sl'), tp: nextId('tp') };
-    const wrongWay = { positionSide: 'SHORT' as const, qty: 0.01, stopPrice: entry.avgPrice! * 0.99, takeProfitPrice: entry.avgPrice! * 1.03, clientOrderIds: ids };
+    const wrongWay = {
+      positionSide: 'SHORT' as const,
+      qty: 0.01,
+      stopPrice: entry.avgPrice! * 0.99,
+      takeProfitPrice: entry.avgPrice! * 1.03,
+      clientOrderIds: ids,
+    };
     await expect(executor.placeProtectiveOrders(wrongWay)).rejects.toThrow(/SHORT position need the stop above the take-profit/);
 
     const placed = await executor.placeProtectiveOrders({ ...wrongWay, stopPrice: entry.avgPrice! * 1.01, takeProfitPrice: entry.avgPrice! * 0.97 });

@@ -21,8 +21,7 @@ interface Match {
 type LostAnswer = 503 | 'empty' | 'hang';
 
 type Rule =
-  | (Match & { readonly kind: 'lose'; readonly answer: LostAnswer })
-  | (Match & { readonly kind: 'fake'; readonly status: number; readonly body: string });
+  (Match & { readonly kind: 'lose'; readonly answer: LostAnswer }) | (Match & { readonly kind: 'fake'; readonly status: number; readonly body: string });
 
 export class LossyProxy {
   private readonly rules: { rule: Rule; skip: number; remaining: number }[] = [];

@@ -17,9 +17,14 @@ interface Run {
 
 function infra(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'scripts', 'infra.ts'), ...args], { cwd: root, env, timeout: 90_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
+    execFile(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'scripts', 'infra.ts'), ...args],
+      { cwd: root, env, timeout: 90_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -41,7 +41,10 @@ describe('ensurePostgres with no DATABASE_URL', () => {
     handle = await ensurePostgres({ env: env(), port });
 
     expect(handle).toMatchObject({ url: `postgres://postgres:postgres@127.0.0.1:${port}/bot`, startedHere: true });
-    const [row] = await query<{ version: string; db: string; tz: string }>(handle.url, 'select version(), current_database() as db, current_setting(\'TimeZone\') as tz');
+    const [row] = await query<{ version: string; db: string; tz: string }>(
+      handle.url,
+      "select version(), current_database() as db, current_setting('TimeZone') as tz",
+    );
     expect(row?.version).toMatch(/^PostgreSQL 17\./);
     expect(row?.db).toBe('bot');
     expect(row?.tz).toBe('UTC');

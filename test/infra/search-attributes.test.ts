@@ -8,11 +8,11 @@ test('each key is registered under the name workflows use to set it', () => {
 });
 
 test('start-dev gets one --search-attribute Name=Type flag per attribute, in the CLI type spelling', () => {
-  expect(searchAttributeCliFlags([{ name: 'Symbol', type: 'KEYWORD' }, { name: 'Score', type: 'KEYWORD_LIST' }])).toEqual([
-    '--search-attribute',
-    'Symbol=Keyword',
-    '--search-attribute',
-    'Score=KeywordList',
-  ]);
+  expect(
+    searchAttributeCliFlags([
+      { name: 'Symbol', type: 'KEYWORD' },
+      { name: 'Score', type: 'KEYWORD_LIST' },
+    ]),
+  ).toEqual(['--search-attribute', 'Symbol=Keyword', '--search-attribute', 'Score=KeywordList']);
   expect(searchAttributeCliFlags()).toHaveLength(2 * SEARCH_ATTRIBUTES.length);
 });

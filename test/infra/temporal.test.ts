@@ -147,7 +147,10 @@ describe('ensureTemporal reusing a server it did not start', () => {
       expect(handle.startedHere).toBe(false);
       expect(await customSearchAttributes(handle.address)).toMatchObject(expectedSearchAttributes());
     } finally {
-      await stopPid(bare.pid, [{ signal: 'SIGTERM', waitMs: 10_000 }, { signal: 'SIGKILL', waitMs: 2_000 }]);
+      await stopPid(bare.pid, [
+        { signal: 'SIGTERM', waitMs: 10_000 },
+        { signal: 'SIGKILL', waitMs: 2_000 },
+      ]);
       await waitForPortClosed(port, 5_000);
     }
   });

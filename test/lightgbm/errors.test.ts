@@ -31,11 +31,7 @@ describe('input validation before calling LightGBM', () => {
   });
 
   it('rejects a label count different from nRows', () => {
-    expectError(
-      () => train({ params, train: { ...data, y: data.y.subarray(1) }, numIterations: 5 }),
-      'invalid-argument',
-      /y has 299 labels but nRows is 300/,
-    );
+    expectError(() => train({ params, train: { ...data, y: data.y.subarray(1) }, numIterations: 5 }), 'invalid-argument', /y has 299 labels but nRows is 300/);
   });
 
   it('rejects NaN and infinite labels, naming the row', () => {
@@ -47,16 +43,8 @@ describe('input validation before calling LightGBM', () => {
   });
 
   it('rejects empty data', () => {
-    expectError(
-      () => Dataset.fromMatrix({ x: new Float64Array(0), y: [], nRows: 0, nCols: 3 }),
-      'invalid-argument',
-      /empty data: nRows is 0/,
-    );
-    expectError(
-      () => Dataset.fromMatrix({ x: new Float64Array(0), y: [1, 2], nRows: 2, nCols: 0 }),
-      'invalid-argument',
-      /empty data: nCols is 0/,
-    );
+    expectError(() => Dataset.fromMatrix({ x: new Float64Array(0), y: [], nRows: 0, nCols: 3 }), 'invalid-argument', /empty data: nRows is 0/);
+    expectError(() => Dataset.fromMatrix({ x: new Float64Array(0), y: [1, 2], nRows: 2, nCols: 0 }), 'invalid-argument', /empty data: nCols is 0/);
   });
 
   it('rejects infinite features but accepts NaN as missing', () => {

@@ -48,7 +48,10 @@ beforeAll(async () => {
   const [temporalHandle, postgresHandle, bundle] = await Promise.all([
     ensureTemporal({ port, uiPort, dataDir, env: {} }),
     startTempPostgres(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/market-data-workflow'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows/market-data-workflow'),
+      logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+    }),
   ]);
   temporal = temporalHandle;
   pg = postgresHandle;
@@ -163,6 +166,9 @@ describe('market-data activities', () => {
     const env = new MockActivityEnvironment();
     const failure = env.run(activities().backfillBars, { symbol: 'BTC-PERP', exchange: localSettings(exchange), from: 0, to: BAR_MS });
     await expect(failure).rejects.toBeInstanceOf(ApplicationFailure);
-    await expect(failure).rejects.toMatchObject({ nonRetryable: true, message: expect.stringContaining("Symbol 'BTC-PERP' is not a Binance USDT-margined perpetual id") });
+    await expect(failure).rejects.toMatchObject({
+      nonRetryable: true,
+      message: expect.stringContaining("Symbol 'BTC-PERP' is not a Binance USDT-margined perpetual id"),
+    });
   });
 });

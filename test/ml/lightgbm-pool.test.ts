@@ -20,7 +20,14 @@ const spec = trainingSpecFromConfig(loadConfig());
 
 function columnsOf(bs: readonly Bar[]): SeriesColumns {
   const col = (f: (b: Bar) => number) => Float64Array.from(bs, f);
-  return { openTime: col((b) => b.openTime), open: col((b) => b.open), high: col((b) => b.high), low: col((b) => b.low), close: col((b) => b.close), volume: col((b) => b.volume) };
+  return {
+    openTime: col((b) => b.openTime),
+    open: col((b) => b.open),
+    high: col((b) => b.high),
+    low: col((b) => b.low),
+    close: col((b) => b.close),
+    volume: col((b) => b.volume),
+  };
 }
 
 function inputAt(hours: number): PoolTrainInput {

@@ -18,12 +18,17 @@ let bundle: WorkflowBundle;
 
 beforeAll(async () => {
   installQuietRuntime();
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
 });
 
 test('the recorded histories cover every long-running workflow type', () => {
   const types = new Set(files.map((f) => f.split('--')[0]));
-  expect([...types].sort()).toEqual(expect.arrayContaining(['BacktestTrainingWorkflow', 'BacktestWorkflow', 'MarketDataWorkflow', 'RetrainWorkflow', 'TradingBotWorkflow']));
+  expect([...types].sort()).toEqual(
+    expect.arrayContaining(['BacktestTrainingWorkflow', 'BacktestWorkflow', 'MarketDataWorkflow', 'RetrainWorkflow', 'TradingBotWorkflow']),
+  );
 });
 
 test.each(files)('%s replays against the current workflow code', async (file) => {

@@ -25,7 +25,9 @@ describe('report.html', () => {
     expect(html).toContain('class="marker exit win"'); // trade 1: net PnL 12.5
     expect(html).toContain('class="marker exit loss"'); // trade 2: net PnL -7
     // Tooltip: side, prices, PnL and exit reason.
-    expect(html).toMatch(/<title>Trade 2: SHORT, model v2\nentry 22500 at 2023-03-03 00:30 UTC\nexit 22600 at 2023-03-03 00:31 UTC \(stop_loss\)\nnet PnL -7.00, fees 0.00<\/title>/);
+    expect(html).toMatch(
+      /<title>Trade 2: SHORT, model v2\nentry 22500 at 2023-03-03 00:30 UTC\nexit 22600 at 2023-03-03 00:31 UTC \(stop_loss\)\nnet PnL -7.00, fees 0.00<\/title>/,
+    );
   });
 
   it('formats the metrics: percentages for fractions, 2 decimals for money', () => {
@@ -87,7 +89,10 @@ describe('report.html', () => {
     const page = renderReportHtml(reportInput({ trades: [], equity: long }));
     const d = /<path class="equity" d="([^"]+)"/.exec(page)![1]!;
     expect(count(d, /L/)).toBeLessThan(4 * 960);
-    const ys = d.split(/[ML]/).filter(Boolean).map((p) => Number(p.split(',')[1]));
+    const ys = d
+      .split(/[ML]/)
+      .filter(Boolean)
+      .map((p) => Number(p.split(',')[1]));
     // The one-minute spike to 12345 survives (SVG y grows downwards) and so does the floor of 10000,
     // which is the axis minimum and sits on the plot's bottom edge (y = 16 + 300).
     expect(Math.min(...ys)).toBeLessThan(100);

@@ -14,7 +14,9 @@ describe('trades.csv', () => {
     expect(parseTradesCsv(text)).toEqual(trades);
     expect(text).not.toMatch(/\de[-+]?\d/i);
     const first = text.split('\n')[1]!;
-    expect(first).toBe(`LONG,${T0 + 300_000},0.30000000000000004,${T0 + 1_200_000},22456.78901234568,0.0000001,0.000012345678901234568,12.5,take_profit,m-2023-03-03T00:00Z`);
+    expect(first).toBe(
+      `LONG,${T0 + 300_000},0.30000000000000004,${T0 + 1_200_000},22456.78901234568,0.0000001,0.000012345678901234568,12.5,take_profit,m-2023-03-03T00:00Z`,
+    );
   });
 
   it('quotes a model version only when it holds a comma or quote (RFC 4180)', () => {

@@ -16,7 +16,12 @@ describe('summaryTable', () => {
   });
 
   it('uses percentages for fractions and 2 decimals for money', () => {
-    const value = (name: string): string => lines.find((l) => l.startsWith(`${name} `))!.trim().split(/\s{2,}/).pop()!;
+    const value = (name: string): string =>
+      lines
+        .find((l) => l.startsWith(`${name} `))!
+        .trim()
+        .split(/\s{2,}/)
+        .pop()!;
     expect(value('total_return')).toBe('0.06%');
     expect(value('win_rate')).toBe('50.00%');
     expect(value('exposure')).toBe('25.00%');

@@ -111,7 +111,9 @@ test('while a scheduled retrain runs, SKIP drops a trigger and a forced launch f
 
   const before = (await schedule.describe()).info;
   await schedule.trigger(ScheduleOverlapPolicy.SKIP);
-  await waitFor('the overlap skip', async () => ((await schedule.describe()).info.numActionsSkippedOverlap > before.numActionsSkippedOverlap ? true : undefined));
+  await waitFor('the overlap skip', async () =>
+    (await schedule.describe()).info.numActionsSkippedOverlap > before.numActionsSkippedOverlap ? true : undefined,
+  );
   expect((await schedule.describe()).info.numActionsTaken).toBe(before.numActionsTaken);
 
   // The trigger's default policy (ALLOW_ALL) launches anyway; the per-symbol id stops the twin retrain. The

@@ -105,6 +105,8 @@ test('an invalid input fails the workflow with every problem named, before anyth
   await expect(runRetrain(bad)).rejects.toThrow(/Workflow execution failed/);
   const handle = runtime.client.workflow.getHandle(retrainWorkflowId('btc'));
   const failure = await handle.result().catch((err: Error & { cause?: Error }) => err.cause?.message ?? '');
-  expect(failure).toMatch(/symbol 'btc' is not a Binance symbol; shadowBars must be a positive integer \(got 0\); horizon \(5\) must equal training\.horizon \(10\)/);
+  expect(failure).toMatch(
+    /symbol 'btc' is not a Binance symbol; shadowBars must be a positive integer \(got 0\); horizon \(5\) must equal training\.horizon \(10\)/,
+  );
   expect(await listRetrainEvents(runtime.database.db, 'btc')).toEqual([]);
 });

@@ -49,7 +49,11 @@ const args = retrainArgsFromConfig(shipped);
 function constantModel(version: string, value: number, overrides: Partial<NewModelRow> = {}): NewModelRow {
   const n = 200;
   const x = Float64Array.from({ length: n * N_FEATURES }, (_, i) => (i * 7_919) % 13);
-  const { booster } = train({ params: { objective: 'regression', num_threads: 1 }, train: { x, y: new Float64Array(n).fill(value), nRows: n, nCols: N_FEATURES }, numIterations: 1 });
+  const { booster } = train({
+    params: { objective: 'regression', num_threads: 1 },
+    train: { x, y: new Float64Array(n).fill(value), nRows: n, nCols: N_FEATURES },
+    numIterations: 1,
+  });
   const modelText = booster.saveToString();
   booster.dispose();
   const history = loadShippedBars().slice(0, START_INDEX);
@@ -94,7 +98,11 @@ async function retrainWithShadow(shadowIcMargin: number): Promise<RetrainResult>
     gates: { maxRmseVsBaseline: 100, minDirectionalAccuracy: 0, minValidationSharpe: null, shadowIcMargin },
     barMs: 1_000,
   };
-  const handle = await runtime.client.workflow.start('RetrainWorkflow', { workflowId: retrainWorkflowId(SYMBOL), taskQueue: TASK_QUEUES.trading, args: [input] });
+  const handle = await runtime.client.workflow.start('RetrainWorkflow', {
+    workflowId: retrainWorkflowId(SYMBOL),
+    taskQueue: TASK_QUEUES.trading,
+    args: [input],
+  });
   await waitFor('the candidate to enter the shadow', async () => ((await handle.query<RetrainProgress>('progress')).phase === 'shadow' ? true : undefined));
   // shadowBars (5) challenger predictions, then H (10) more bars for their returns; a few more for the bot to
   // apply a promotion before its next bar.
@@ -117,7 +125,14 @@ beforeAll(async () => {
   // No drift or performance trigger may start a retrain of its own in this file.
   const config: BotConfig = { ...shipped, retraining: { ...shipped.retraining, psi_threshold: 1e9, sharpe_threshold: -1e9 } };
   const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
-  bot = await startBot(runtime.client, runtime.database.db, { config, symbol: SYMBOL, mode: 'paper', exchange: settings, barWaitMs: 3_000, heartbeatTimeoutMs: 5_000 });
+  bot = await startBot(runtime.client, runtime.database.db, {
+    config,
+    symbol: SYMBOL,
+    mode: 'paper',
+    exchange: settings,
+    barWaitMs: 3_000,
+    heartbeatTimeoutMs: 5_000,
+  });
   expect((await botStatus()).modelVersion).toBe(CONSTANT);
 });
 
@@ -170,7 +185,13 @@ describe('npm run models', () => {
 
   /** Runs the CLI against the test stack; `whileRunning` is called repeatedly until it exits (e.g. to release bars). */
   async function models(argv: string[], whileRunning?: () => Promise<unknown>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: runtime.infra.temporalAddress, DATABASE_URL: runtime.infra.databaseUrl, BOT_DATA_DIR: dataDir };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: runtime.infra.temporalAddress,
+      DATABASE_URL: runtime.infra.databaseUrl,
+      BOT_DATA_DIR: dataDir,
+    };
     const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'models.ts'), ...argv], { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
@@ -189,10 +210,16 @@ describe('npm run models', () => {
     const list = await models(['list', '--json']);
     expect(list.code).toBe(0);
     const rows = JSON.parse(list.stdout) as { version: string; status: string }[];
-    expect(Object.fromEntries(rows.map((r) => [r.version, r.status]))).toEqual({ [promoted.version!]: 'champion', [rejected.version!]: 'rejected', [CONSTANT]: 'retired' });
+    expect(Object.fromEntries(rows.map((r) => [r.version, r.status]))).toEqual({
+      [promoted.version!]: 'champion',
+      [rejected.version!]: 'rejected',
+      [CONSTANT]: 'retired',
+    });
 
     const table = await models(['list']);
-    expect(table.stdout.split('\n').filter((l) => l.startsWith(CONSTANT))).toEqual([expect.stringMatching(/ retired +\d{4}-\d\d-\d\d \d\d:\d\d -> .* rmse\/base /)]);
+    expect(table.stdout.split('\n').filter((l) => l.startsWith(CONSTANT))).toEqual([
+      expect.stringMatching(/ retired +\d{4}-\d\d-\d\d \d\d:\d\d -> .* rmse\/base /),
+    ]);
 
     const text = await models(['show', promoted.version!]);
     expect(text.code).toBe(0);

@@ -156,9 +156,7 @@ describe('drift', () => {
   let startAfter: number;
 
   beforeAll(async () => {
-    ({ handle, startAfter } = await start(
-      triggersConfig({ psi_window_minutes: PSI_WINDOW_BARS, psi_threshold: PSI_THRESHOLD, sharpe_threshold: -1e9 }),
-    ));
+    ({ handle, startAfter } = await start(triggersConfig({ psi_window_minutes: PSI_WINDOW_BARS, psi_threshold: PSI_THRESHOLD, sharpe_threshold: -1e9 })));
   });
 
   test('startBot with retraining creates the retrain schedule, every train_freq_minutes of market time', async () => {
@@ -212,7 +210,7 @@ describe('performance', () => {
   test('a rolling Sharpe below the threshold triggers retrains with reason performance, at most once per min interval', async () => {
     // Batches end one bar after a measurement, so the trigger decision of that measurement is made; a retrain
     // still running is waited for, so only the interval can hold the next trigger back.
-    for (let released = 0; released < RUN_BARS + 1; ) {
+    for (let released = 0; released < RUN_BARS + 1;) {
       const batch = released === 0 ? MEASURE_EVERY_BARS + 1 : MEASURE_EVERY_BARS;
       await releaseBars(exchange, handle, batch);
       released += batch;
@@ -225,7 +223,9 @@ describe('performance', () => {
     const sharpes = await db
       .select({ openTime: performanceMeasurements.openTime, value: performanceMeasurements.value })
       .from(performanceMeasurements)
-      .where(and(eq(performanceMeasurements.symbol, SYMBOL), eq(performanceMeasurements.metric, 'rolling_sharpe'), gt(performanceMeasurements.openTime, startAfter)))
+      .where(
+        and(eq(performanceMeasurements.symbol, SYMBOL), eq(performanceMeasurements.metric, 'rolling_sharpe'), gt(performanceMeasurements.openTime, startAfter)),
+      )
       .orderBy(asc(performanceMeasurements.openTime));
     // Defined from the first full window on (bar 30) while the bot trades: each of these measurements asks for a retrain.
     const asking = sharpes.filter((m) => m.value < SHARPE_THRESHOLD && m.openTime <= lastMeasured);
@@ -253,9 +253,22 @@ describe('performance', () => {
     const equity = await db
       .select({ equity: decisions.equity })
       .from(decisions)
-      .where(and(eq(decisions.symbol, SYMBOL), eq(decisions.mode, 'paper'), gte(decisions.openTime, triggeredAt[0]! - (SHARPE_WINDOW_BARS - 1) * BAR_MS), lte(decisions.openTime, triggeredAt[0]!)))
+      .where(
+        and(
+          eq(decisions.symbol, SYMBOL),
+          eq(decisions.mode, 'paper'),
+          gte(decisions.openTime, triggeredAt[0]! - (SHARPE_WINDOW_BARS - 1) * BAR_MS),
+          lte(decisions.openTime, triggeredAt[0]!),
+        ),
+      )
       .orderBy(asc(decisions.openTime));
-    expect(reportedSharpe(first)).toBeCloseTo(rollingSharpeOf(equity.map((r) => r.equity), SHARPE_WINDOW_BARS)!, 6);
+    expect(reportedSharpe(first)).toBeCloseTo(
+      rollingSharpeOf(
+        equity.map((r) => r.equity),
+        SHARPE_WINDOW_BARS,
+      )!,
+      6,
+    );
     expect(reportedSharpe(first)).toBeLessThan(SHARPE_THRESHOLD);
     console.log(
       `performance: rolling Sharpe per measurement: ${sharpes.map((m) => `bar ${(m.openTime - startAfter) / BAR_MS} ${m.value.toFixed(1)}`).join(', ')}; ` +

@@ -122,7 +122,18 @@ export class Booster {
     const dataType = matrix.x instanceof Float32Array ? C_API.DTYPE_FLOAT32 : C_API.DTYPE_FLOAT64;
     call(
       'LGBM_BoosterPredictForMat',
-      handle, matrix.x, dataType, matrix.nRows, matrix.nCols, C_API.ROW_MAJOR, C_API.PREDICT_NORMAL, 0, -1, '', this.#outLen, result,
+      handle,
+      matrix.x,
+      dataType,
+      matrix.nRows,
+      matrix.nCols,
+      C_API.ROW_MAJOR,
+      C_API.PREDICT_NORMAL,
+      0,
+      -1,
+      '',
+      this.#outLen,
+      result,
     );
     if (Number(this.#outLen[0]) !== result.length) {
       throw new LightGBMError('native', `LGBM_BoosterPredictForMat wrote ${this.#outLen[0]} values, expected ${result.length}`);
@@ -152,10 +163,7 @@ export class Booster {
     checkNoInfinity(data, this.numFeatures, where);
     if (state.fastConfig === null) {
       const out: PointerOut = [null];
-      call(
-        'LGBM_BoosterPredictForMatSingleRowFastInit',
-        state.booster!, C_API.PREDICT_NORMAL, 0, -1, C_API.DTYPE_FLOAT64, this.numFeatures, '', out,
-      );
+      call('LGBM_BoosterPredictForMatSingleRowFastInit', state.booster!, C_API.PREDICT_NORMAL, 0, -1, C_API.DTYPE_FLOAT64, this.numFeatures, '', out);
       state.fastConfig = out[0];
     }
     call('LGBM_BoosterPredictForMatSingleRowFast', state.fastConfig!, data, this.#outLen, this.#rowOut);

@@ -54,10 +54,7 @@ export class Dataset {
     const parameters = formatParams(withBindingDefaults(options.params ?? {}), where);
     const dataType = data.x instanceof Float32Array ? C_API.DTYPE_FLOAT32 : C_API.DTYPE_FLOAT64;
     const out: PointerOut = [null];
-    call(
-      'LGBM_DatasetCreateFromMat',
-      data.x, dataType, data.nRows, data.nCols, C_API.ROW_MAJOR, parameters, reference?.handle ?? null, out,
-    );
+    call('LGBM_DatasetCreateFromMat', data.x, dataType, data.nRows, data.nCols, C_API.ROW_MAJOR, parameters, reference?.handle ?? null, out);
     const handle = out[0];
     if (handle === null) throw new LightGBMError('native', 'LGBM_DatasetCreateFromMat returned a null handle');
     try {

@@ -17,11 +17,7 @@ export class LightGBMError extends Error {
   /** LightGBM's own text from `LGBM_GetLastError` (kind `native`). */
   readonly nativeMessage: string | undefined;
 
-  constructor(
-    kind: LightGBMErrorKind,
-    message: string,
-    details: { functionName?: string; nativeMessage?: string; cause?: unknown } = {},
-  ) {
+  constructor(kind: LightGBMErrorKind, message: string, details: { functionName?: string; nativeMessage?: string; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.kind = kind;
     this.functionName = details.functionName;

@@ -26,8 +26,14 @@ export const C_API = {
 export interface LightGBMApi {
   LGBM_GetLastError(): string;
   LGBM_DatasetCreateFromMat(
-    data: FloatMatrixData, dataType: number, nRow: number, nCol: number, isRowMajor: number,
-    parameters: string, reference: NativePointer | null, out: PointerOut,
+    data: FloatMatrixData,
+    dataType: number,
+    nRow: number,
+    nCol: number,
+    isRowMajor: number,
+    parameters: string,
+    reference: NativePointer | null,
+    out: PointerOut,
   ): number;
   LGBM_DatasetSetField(handle: NativePointer, fieldName: string, data: Float32Array, numElement: number, type: number): number;
   LGBM_DatasetFree(handle: NativePointer): number;
@@ -36,24 +42,43 @@ export interface LightGBMApi {
   LGBM_BoosterUpdateOneIter(handle: NativePointer, isFinished: Int32Array): number;
   LGBM_BoosterGetCurrentIteration(handle: NativePointer, out: Int32Array): number;
   LGBM_BoosterGetEvalCounts(handle: NativePointer, out: Int32Array): number;
-  LGBM_BoosterGetEvalNames(
-    handle: NativePointer, len: number, outLen: Int32Array, bufferLen: number, outBufferLen: BigUint64Array, outStrs: Buffer[],
-  ): number;
+  LGBM_BoosterGetEvalNames(handle: NativePointer, len: number, outLen: Int32Array, bufferLen: number, outBufferLen: BigUint64Array, outStrs: Buffer[]): number;
   LGBM_BoosterGetEval(handle: NativePointer, dataIdx: number, outLen: Int32Array, outResults: Float64Array): number;
   LGBM_BoosterSaveModelToString(
-    handle: NativePointer, startIteration: number, numIteration: number, featureImportanceType: number,
-    bufferLen: number, outLen: BigInt64Array, outStr: Buffer,
+    handle: NativePointer,
+    startIteration: number,
+    numIteration: number,
+    featureImportanceType: number,
+    bufferLen: number,
+    outLen: BigInt64Array,
+    outStr: Buffer,
   ): number;
   LGBM_BoosterLoadModelFromString(modelStr: string, outNumIterations: Int32Array, out: PointerOut): number;
   LGBM_BoosterGetNumFeature(handle: NativePointer, out: Int32Array): number;
   LGBM_BoosterGetNumClasses(handle: NativePointer, out: Int32Array): number;
   LGBM_BoosterPredictForMat(
-    handle: NativePointer, data: FloatMatrixData, dataType: number, nRow: number, nCol: number, isRowMajor: number,
-    predictType: number, startIteration: number, numIteration: number, parameter: string, outLen: BigInt64Array, outResult: Float64Array,
+    handle: NativePointer,
+    data: FloatMatrixData,
+    dataType: number,
+    nRow: number,
+    nCol: number,
+    isRowMajor: number,
+    predictType: number,
+    startIteration: number,
+    numIteration: number,
+    parameter: string,
+    outLen: BigInt64Array,
+    outResult: Float64Array,
   ): number;
   LGBM_BoosterPredictForMatSingleRowFastInit(
-    handle: NativePointer, predictType: number, startIteration: number, numIteration: number, dataType: number, nCol: number,
-    parameter: string, out: PointerOut,
+    handle: NativePointer,
+    predictType: number,
+    startIteration: number,
+    numIteration: number,
+    dataType: number,
+    nCol: number,
+    parameter: string,
+    out: PointerOut,
   ): number;
   LGBM_BoosterPredictForMatSingleRowFast(fastConfig: NativePointer, data: Float64Array, outLen: BigInt64Array, outResult: Float64Array): number;
   LGBM_FastConfigFree(fastConfig: NativePointer): number;
@@ -77,8 +102,7 @@ const PROTOTYPES: Record<keyof LightGBMApi, string> = {
   LGBM_BoosterUpdateOneIter: 'int LGBM_BoosterUpdateOneIter(void *handle, int *is_finished)',
   LGBM_BoosterGetCurrentIteration: 'int LGBM_BoosterGetCurrentIteration(void *handle, int *out_iteration)',
   LGBM_BoosterGetEvalCounts: 'int LGBM_BoosterGetEvalCounts(void *handle, int *out_len)',
-  LGBM_BoosterGetEvalNames:
-    'int LGBM_BoosterGetEvalNames(void *handle, int len, int *out_len, size_t buffer_len, size_t *out_buffer_len, void **out_strs)',
+  LGBM_BoosterGetEvalNames: 'int LGBM_BoosterGetEvalNames(void *handle, int len, int *out_len, size_t buffer_len, size_t *out_buffer_len, void **out_strs)',
   LGBM_BoosterGetEval: 'int LGBM_BoosterGetEval(void *handle, int data_idx, int *out_len, double *out_results)',
   LGBM_BoosterSaveModelToString:
     'int LGBM_BoosterSaveModelToString(void *handle, int start_iteration, int num_iteration, int feature_importance_type, int64_t buffer_len, int64_t *out_len, void *out_str)',
@@ -92,8 +116,7 @@ const PROTOTYPES: Record<keyof LightGBMApi, string> = {
   LGBM_BoosterPredictForMatSingleRowFast:
     'int LGBM_BoosterPredictForMatSingleRowFast(void *fast_config, const void *data, int64_t *out_len, double *out_result)',
   LGBM_FastConfigFree: 'int LGBM_FastConfigFree(void *fast_config)',
-  LGBM_BoosterFeatureImportance:
-    'int LGBM_BoosterFeatureImportance(void *handle, int num_iteration, int importance_type, double *out_results)',
+  LGBM_BoosterFeatureImportance: 'int LGBM_BoosterFeatureImportance(void *handle, int num_iteration, int importance_type, double *out_results)',
   LGBM_BoosterFree: 'int LGBM_BoosterFree(void *handle)',
 };
 

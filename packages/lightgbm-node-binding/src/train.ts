@@ -71,8 +71,17 @@ export interface TrainResult {
 
 // Parameters (with LightGBM's aliases) that train() controls through its options: passing them too would be ambiguous.
 const ITERATION_PARAMS = [
-  'num_iterations', 'num_iteration', 'n_iter', 'num_tree', 'num_trees', 'num_round', 'num_rounds', 'nrounds',
-  'num_boost_round', 'n_estimators', 'max_iter',
+  'num_iterations',
+  'num_iteration',
+  'n_iter',
+  'num_tree',
+  'num_trees',
+  'num_round',
+  'num_rounds',
+  'nrounds',
+  'num_boost_round',
+  'n_estimators',
+  'max_iter',
 ];
 const EARLY_STOPPING_PARAMS = ['early_stopping_round', 'early_stopping_rounds', 'early_stopping', 'n_iter_no_change'];
 
@@ -200,9 +209,7 @@ function emptyHistory(names: readonly string[]): MetricHistory {
 }
 
 /** Evaluates data set `dataIndex` (0 = training, 1 = validation), appends to `history` and returns the values. */
-function evaluate(
-  handle: NativePointer, dataIndex: number, names: readonly string[], scratch: Float64Array, history: MetricHistory,
-): Record<string, number> {
+function evaluate(handle: NativePointer, dataIndex: number, names: readonly string[], scratch: Float64Array, history: MetricHistory): Record<string, number> {
   const outLen = new Int32Array(1);
   call('LGBM_BoosterGetEval', handle, dataIndex, outLen, scratch);
   if (outLen[0] !== names.length) {

@@ -32,7 +32,18 @@ describe('simulate: the backtest timeline', () => {
 
   test('an order decided at a close fills at the next open; the reversal exit too', () => {
     expect(run.trades).toEqual([
-      { side: 'LONG', entryTime: T0 + MIN, entryPrice: 100, exitTime: T0 + 3 * MIN, exitPrice: 102, qty: 100, fees: 0, netPnl: 200, exitReason: 'signal', modelVersion: 'm1' },
+      {
+        side: 'LONG',
+        entryTime: T0 + MIN,
+        entryPrice: 100,
+        exitTime: T0 + 3 * MIN,
+        exitPrice: 102,
+        qty: 100,
+        fees: 0,
+        netPnl: 200,
+        exitReason: 'signal',
+        modelVersion: 'm1',
+      },
     ]);
   });
 
@@ -179,7 +190,10 @@ describe('on real bars with a deterministic toy model', () => {
       if (t.exitReason === 'stop_loss') expect(t.netPnl).toBeLessThan(0);
       if (t.exitReason === 'take_profit') expect(t.netPnl).toBeGreaterThan(0);
     }
-    const metrics = performanceMetrics(run.equity.map((p) => p.equity), run.trades);
+    const metrics = performanceMetrics(
+      run.equity.map((p) => p.equity),
+      run.trades,
+    );
     expect(Object.values(metrics).every(Number.isFinite)).toBe(true);
     expect(metrics.trades).toBe(run.trades.length);
   });
