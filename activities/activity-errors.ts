@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { TrainingSetError } from '../domain/training-set';
+import { TrainingSetError } from '../model/training-set';
 import { DataError } from './bar-series';
 
 const NON_RETRYABLE = new Set(['DataError', 'BadInputError', 'TrainingSetError']);

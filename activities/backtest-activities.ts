@@ -16,7 +16,7 @@ import type {
   PrepareBacktestResult,
   SimulateChunkInput,
   SimulateChunkResult,
-} from '../workflows/backtest-types';
+} from '../contracts/backtest';
 import { processBar } from '../workflows/bar-step';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { describeRef, toJson, writeBacktestResults } from './backtest-report';

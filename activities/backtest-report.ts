@@ -5,8 +5,8 @@
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { validationMetrics } from '../domain/model-metrics';
-import { rollingSharpeOf } from '../domain/retrain-triggers';
+import { validationMetrics } from '../model/metrics';
+import { rollingSharpeOf } from '../model/retrain-triggers';
 import { performanceMetrics, type Trade } from '../domain/trading';
 import type { Database } from '../db/client';
 import { listSegments, loadEquity, loadSegmentPredictions } from '../db/repositories/backtest-results';
@@ -15,7 +15,7 @@ import { equityCsv } from '../reports/equity-csv';
 import { renderReportHtml } from '../reports/report-html';
 import { tradesCsv } from '../reports/trades-csv';
 import type { JsonObject } from '../db/schema';
-import type { BacktestRequest, BacktestSummary, EquityRow, FinishBacktestInput } from '../workflows/backtest-types';
+import type { BacktestRequest, BacktestSummary, EquityRow, FinishBacktestInput } from '../contracts/backtest';
 import { barList } from './bar-series';
 
 /** Points of the report's equity chart: a year of minutes is drawn from its per-bucket extremes. */

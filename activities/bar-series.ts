@@ -8,13 +8,13 @@ import { readFile } from 'node:fs/promises';
 import type { Bar } from '../domain/bars';
 import { findGaps } from '../domain/bars';
 import { parseBarCsv } from '../domain/bar-csv';
-import { N_FEATURES } from '../domain/features';
+import { N_FEATURES } from '../model/features';
 import type { Executor } from '../db/client';
 import { loadBars } from '../db/repositories/bars';
 import { gunzipIfNeeded } from '../market-data/read-bar-file';
-import type { SharedSeries } from '../ml/series-memory';
-import type { TrainingPool } from '../ml/lightgbm-pool';
-import type { DataRef } from '../workflows/backtest-types';
+import type { SharedSeries } from '../model/lightgbm/series-memory';
+import type { TrainingPool } from '../model/lightgbm/lightgbm-pool';
+import type { DataRef } from '../contracts/backtest';
 
 /** A contiguous bar series: bars[i] opens at first + i minutes. */
 export interface BarList {

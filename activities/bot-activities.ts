@@ -12,9 +12,9 @@ import { upsertEquitySnapshots } from '../db/repositories/equity';
 import { upsertPredictions } from '../db/repositories/predictions';
 import { bars as barsTable, decisions, trades as tradesTable, type NewPredictionRow } from '../db/schema';
 import { waitForBar } from '../market-data/bar-notifications';
-import { BoosterCache } from '../ml/booster-cache';
-import { LiveFeatures } from '../ml/live-features';
-import type { BarArrival, RecordBarInput } from '../workflows/trading-bot-types';
+import { BoosterCache } from '../model/lightgbm/booster-cache';
+import { LiveFeatures } from '../model/live-features';
+import type { BarArrival, RecordBarInput } from '../contracts/bot';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 
 export interface BotActivityDeps {

@@ -10,8 +10,8 @@ import { exchangeCredentials } from '../config/secrets';
 import { clientOrderId } from '../domain/client-order-id';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import type { OrderIntent, Side, TradingParams } from '../domain/trading';
-import { isRetryableExchangeError, LiveExecutor, type OrderReport, type ProtectiveOrderIds } from '../execution/live-executor';
-import { createRestClient } from '../market-data/exchange-client';
+import { isRetryableExchangeError, LiveExecutor, type OrderReport, type ProtectiveOrderIds } from '../binance/live-executor';
+import { createRestClient } from '../binance/exchange-client';
 import { sql } from 'drizzle-orm';
 
 export interface ExecuteIntentInput {

@@ -1,6 +1,6 @@
 /**
  * Activities of the `market-data` task queue: `streamBars`, a long-running heartbeating activity that keeps the
- * bars table of one symbol complete and current (market-data/kline-stream.ts), and `backfillBars`, a one-shot
+ * bars table of one symbol complete and current (binance/kline-stream.ts), and `backfillBars`, a one-shot
  * REST fill of a range.
  */
 import { Context } from '@temporalio/activity';
@@ -11,9 +11,9 @@ import type { Database } from '../db/client';
 import { BAR_MS } from '../domain/bars';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import { lastClosedOpenTime, missingRanges } from '../market-data/bar-window';
-import { createRestClient, createStreamClient, exchangeNow, marketSymbol } from '../market-data/exchange-client';
-import { isPermanentStreamError, KlineStreamer, type KlineStreamerOptions, type StreamHeartbeat } from '../market-data/kline-stream';
-import { backfillRange } from '../market-data/rest-backfill';
+import { createRestClient, createStreamClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
+import { isPermanentStreamError, KlineStreamer, type KlineStreamerOptions, type StreamHeartbeat } from '../binance/kline-stream';
+import { backfillRange } from '../binance/rest-backfill';
 import { storedOpenTimes, type BarStore } from '../market-data/store-bars';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 

@@ -6,8 +6,8 @@ import type { Database } from '../db/client';
 import { loadBars } from '../db/repositories/bars';
 import { getModel } from '../db/repositories/models';
 import { driftMeasurements, performanceMeasurements } from '../db/schema';
-import { computeFeatureMatrix, N_FEATURES, WARMUP_BARS } from '../domain/features';
-import { featureReferenceSchema, maxPsi, psiAll } from '../domain/psi';
+import { computeFeatureMatrix, N_FEATURES, WARMUP_BARS } from '../model/features';
+import { featureReferenceSchema, maxPsi, psiAll } from '../model/psi';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 
 export interface MeasureInput {

@@ -11,8 +11,8 @@ import { loadPredictions } from '../db/repositories/predictions';
 import { finishRetrainEvent, insertRetrainEvent } from '../db/repositories/retrain-events';
 import { countStoredBars, firstPredictionTimes, loadCloses } from '../db/repositories/shadow-data';
 import { bars, type JsonObject, type ModelPurpose, type ModelStatus } from '../db/schema';
-import { alignShadowBars, shadowVerdict, type ShadowScore } from '../domain/shadow-score';
-import type { FinishRetrainEventInput, RetrainEventInput, ScoreShadowInput, ShadowProgress, ShadowProgressInput } from '../workflows/retrain-types';
+import { alignShadowBars, shadowVerdict, type ShadowScore } from '../model/shadow-score';
+import type { FinishRetrainEventInput, RetrainEventInput, ScoreShadowInput, ShadowProgress, ShadowProgressInput } from '../contracts/retrain';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 
 const MINUTE_MS = 60_000;

@@ -1,7 +1,7 @@
 /**
  * The training activities, shared by backtests and the live retraining: train on the window ending at T, register
  * the model with its metrics and PSI reference, and return only its version and metrics. LightGBM, the training
- * set and the feature matrix run on the worker's thread pool (ml/training-pool.ts), never on its event loop, so one
+ * set and the feature matrix run on the worker's thread pool (model/lightgbm/lightgbm-pool.ts), never on its event loop, so one
  * process trains as many models at once as it has slots while heartbeats, workflow tasks and queries keep moving.
  *
  * A model's version pins the content of the bars it learned from (a chained hash of the rows before T), so a
@@ -9,15 +9,15 @@
  * never serve a stale model.
  */
 import { Context } from '@temporalio/activity';
-import { N_FEATURES } from '../domain/features';
-import { featureReferenceSchema, maxPsi, psiAll } from '../domain/psi';
+import { N_FEATURES } from '../model/features';
+import { featureReferenceSchema, maxPsi, psiAll } from '../model/psi';
 import type { Database } from '../db/client';
 import { countBacktestPredictions, insertBacktestPredictions, upsertSegment } from '../db/repositories/backtest-results';
 import { getModel, insertModel, modelVersion } from '../db/repositories/models';
 import type { JsonObject, ModelRow } from '../db/schema';
-import { rowsHash } from '../ml/series-memory';
-import type { TrainingPool } from '../ml/lightgbm-pool';
-import type { SegmentTrained, TrainedModel, TrainModelInput } from '../workflows/backtest-types';
+import { rowsHash } from '../model/lightgbm/series-memory';
+import type { TrainingPool } from '../model/lightgbm/lightgbm-pool';
+import type { SegmentTrained, TrainedModel, TrainModelInput } from '../contracts/backtest';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { featureSeriesOf, iso, type FeatureSeries } from './bar-series';
 

@@ -11,7 +11,7 @@ import type { BotConfig } from '../config/schema';
 import { projectRoot } from '../config/project-root';
 import { gunzipIfNeeded } from '../market-data/read-bar-file';
 import { sha256, iso } from '../activities/bar-series';
-import type { BacktestRequest } from '../workflows/backtest-types';
+import type { BacktestRequest } from '../contracts/backtest';
 import { trainingSpecFromConfig } from './trading-params';
 
 const HOUR_MS = 3_600_000;

@@ -3,7 +3,7 @@
  * triggers (BotRetraining.retrainArgs) and manual retrains, so every path trains and judges models alike.
  */
 import type { BotConfig } from '../config/schema';
-import type { RetrainInput } from '../workflows/retrain-types';
+import type { RetrainInput } from '../contracts/retrain';
 import { trainingSpecFromConfig } from './trading-params';
 
 /** Everything but what a starter knows itself: the symbol, the reason and its detail, and the bot to work with. */

@@ -16,9 +16,9 @@ import {
   type ScheduleOptionsStartWorkflowAction,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { TASK_QUEUES } from '../domain/task-queues';
-import type { RetrainInput } from '../workflows/retrain-types';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
+import { TASK_QUEUES } from '../contracts/task-queues';
+import type { RetrainInput } from '../contracts/retrain';
 import type { ScheduledRetrainWorkflow } from '../workflows/scheduled-retrain-workflow';
 import type { RetrainArgs } from './retrain-input';
 

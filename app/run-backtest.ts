@@ -1,7 +1,7 @@
 /** Starts BacktestWorkflow, and follows a run's progress until it ends. */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { TASK_QUEUES } from '../domain/task-queues';
-import type { BacktestProgress, BacktestSummary } from '../workflows/backtest-types';
+import { TASK_QUEUES } from '../contracts/task-queues';
+import type { BacktestProgress, BacktestSummary } from '../contracts/backtest';
 import type { PreparedBacktest } from './backtest-request';
 
 /** Starts the run without waiting for it; a workflow of the same id that is still running is refused by Temporal. */

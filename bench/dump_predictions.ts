@@ -16,9 +16,9 @@ import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../config/load-config';
 import { tradingParamsFromConfig } from '../app/trading-params';
 import { parseBarCsv } from '../domain/bar-csv';
-import { computeFeatureMatrix, N_FEATURES } from '../domain/features';
+import { computeFeatureMatrix, N_FEATURES } from '../model/features';
 import { simulate } from '../domain/trading';
-import { trainWindow } from '../ml/train-window';
+import { trainWindow } from '../model/lightgbm/train-window';
 import { tradesCsv } from '../reports/trades-csv';
 
 const { values } = parseArgs({

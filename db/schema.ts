@@ -9,8 +9,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { ValidationMetrics } from '../domain/model-metrics';
-import type { FeatureReference } from '../domain/psi';
+import type { ValidationMetrics } from '../model/metrics';
+import type { FeatureReference } from '../model/psi';
 
 /** A JSON value as stored in a jsonb column. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -53,7 +53,7 @@ export type ExitReason = (typeof EXIT_REASONS)[number];
 // ---- jsonb shapes ---------------------------------------------------------------------------------------
 
 /**
- * Metrics of one trained model: features.md's validation metrics (domain/model-metrics.ts) plus training facts.
+ * Metrics of one trained model: features.md's validation metrics (model/metrics.ts) plus training facts.
  * Extra keys are allowed so the training code can add measurements without a migration.
  */
 export interface ModelMetrics extends ValidationMetrics {
@@ -107,7 +107,7 @@ export const models = pgTable(
     horizon: integer('horizon').notNull(),
     params: jsonb('params').$type<JsonObject>().notNull(),
     metrics: jsonb('metrics').$type<ModelMetrics>().notNull(),
-    /** PSI reference of every feature on the training rows (domain/psi.ts; validate with featureReferenceSchema). */
+    /** PSI reference of every feature on the training rows (model/psi.ts; validate with featureReferenceSchema). */
     featureReference: jsonb('feature_reference').$type<FeatureReference>().notNull(),
     /** Feature name -> importance (gain). */
     featureImportance: jsonb('feature_importance').$type<{ readonly [feature: string]: number }>().notNull(),

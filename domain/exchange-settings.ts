@@ -5,5 +5,5 @@
 export type ExchangeSettings =
   /** Binance USD-M futures through ccxt's binanceusdm. */
   | { readonly kind: 'binance'; readonly testnet?: boolean }
-  /** The project's Binance-compatible local exchange (exchange/), e.g. `http://127.0.0.1:8090`. */
+  /** The project's Binance-compatible local exchange (local-exchange/), e.g. `http://127.0.0.1:8090`. */
   | { readonly kind: 'local'; readonly baseUrl: string; readonly apiKey?: string; readonly apiSecret?: string };

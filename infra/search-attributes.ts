@@ -2,9 +2,9 @@
 import type { SearchAttributeType } from '@temporalio/common';
 // Not re-exported from the package root; the SDK exports it for registering attributes (pinned 1.24.0).
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { SEARCH_ATTRIBUTE_KEYS, type SearchAttributeDefinition } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS, type SearchAttributeDefinition } from '../contracts/search-attributes';
 
-/** Every custom search attribute the workflows use (names and types live in domain/search-attributes.ts). */
+/** Every custom search attribute the workflows use (names and types live in contracts/search-attributes.ts). */
 export const SEARCH_ATTRIBUTES: readonly SearchAttributeDefinition[] = Object.values(SEARCH_ATTRIBUTE_KEYS);
 
 const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {

@@ -12,7 +12,7 @@ import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../ap
 import { followBacktest, startBacktest } from '../app/run-backtest';
 import { summaryTable } from '../reports/summary-table';
 import { errorText } from '../workflows/error-text';
-import type { BacktestSummary } from '../workflows/backtest-types';
+import type { BacktestSummary } from '../contracts/backtest';
 import { progressLine } from './lib/backtest-progress';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 

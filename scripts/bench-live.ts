@@ -17,7 +17,7 @@ import postgres from 'postgres';
 import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
 import { startBot } from '../app/start-bot';
 import { loadConfig } from '../config/load-config';
-import { LocalExchange } from '../exchange/local-exchange';
+import { LocalExchange } from '../local-exchange/local-exchange';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 

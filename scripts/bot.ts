@@ -13,7 +13,7 @@ import { LOCALHOST } from '../infra/processes';
 import { temporalSettings } from '../infra/temporal';
 import { marketDataWorkflowId, stopMarketDataSignal } from '../workflows/market-data-workflow';
 import { operateUpdate, statusQuery, type OperatorCommand } from '../workflows/trading-bot-workflow';
-import type { BotStatus, TradingMode } from '../workflows/trading-bot-types';
+import type { BotStatus, TradingMode } from '../contracts/bot';
 import { parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run bot -- <command> [options]   (or: npx tsx scripts/bot.ts <command>)

@@ -7,9 +7,9 @@ import { loadConfig, parseConfig } from '../config/load-config';
 import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
 import { botWorkflowId, startBot } from '../app/start-bot';
 import { marketDataWorkflowId } from '../workflows/market-data-workflow';
-import { LocalExchange } from '../exchange/local-exchange';
+import { LocalExchange } from '../local-exchange/local-exchange';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
-import type { BotStatus } from '../workflows/trading-bot-types';
+import type { BotStatus } from '../contracts/bot';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run demo -- [options]

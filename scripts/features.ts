@@ -3,7 +3,7 @@
  * and targets for inspection or research outside the project (pandas, a notebook). No Temporal or database needed.
  */
 import { loadConfig } from '../config/load-config';
-import { computeFeatureMatrix, forwardReturns, WARMUP_BARS } from '../domain/features';
+import { computeFeatureMatrix, forwardReturns, WARMUP_BARS } from '../model/features';
 import { writeFileAtomic } from './lib/atomic-write';
 import { readBarInput, requireContiguous } from './lib/bar-input';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';

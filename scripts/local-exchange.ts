@@ -1,18 +1,18 @@
 /**
- * Runs the local Binance USD-M futures exchange (exchange/local-exchange.ts) on a bar file, for the offline demo
+ * Runs the local Binance USD-M futures exchange (local-exchange/local-exchange.ts) on a bar file, for the offline demo
  * and manual testing with the real ccxt client.
  *
  *   npx tsx scripts/local-exchange.ts [--port 8090] [--speed 60] [--data FILE] [--start-index N] ...
  */
 import { z } from 'zod';
-import { DEMO_API_KEY, DEMO_API_SECRET, LocalExchange } from '../exchange/local-exchange';
+import { DEMO_API_KEY, DEMO_API_SECRET, LocalExchange } from '../local-exchange/local-exchange';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npx tsx scripts/local-exchange.ts [options]
 
 A local Binance USD-M futures exchange replaying a bar file; point ccxt at it with
-exchange/ccxt-config.ts (configureCcxtForLocal). Its clock is the replayed market's.
+local-exchange/ccxt-config.ts (configureCcxtForLocal). Its clock is the replayed market's.
 
   --port N            HTTP and WebSocket port (default 8090; 0 = any free port)
   --host H            interface to listen on (default 127.0.0.1)

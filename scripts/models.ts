@@ -12,13 +12,13 @@ import { openDatabase, type Database } from '../db/client';
 import { lastRetired } from '../db/repositories/model-history';
 import { getChampion, getModel, listModels, type ModelSummary } from '../db/repositories/models';
 import { modelStatus, type ModelRow, type ModelStatus } from '../db/schema';
-import { featureReferenceSchema } from '../domain/psi';
+import { featureReferenceSchema } from '../model/psi';
 import { postgresStatus, temporalStatus } from '../infra';
 import { embeddedUrl, postgresSettings } from '../infra/postgres';
 import { LOCALHOST } from '../infra/processes';
 import { temporalSettings } from '../infra/temporal';
 import { setChampionSignal, statusQuery } from '../workflows/trading-bot-workflow';
-import type { BotStatus, TradingMode } from '../workflows/trading-bot-types';
+import type { BotStatus, TradingMode } from '../contracts/bot';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run models -- <command> [options]   (or: npx tsx scripts/models.ts <command>)

@@ -10,11 +10,11 @@ import { startBot } from '../app/start-bot';
 import { loadConfig } from '../config/load-config';
 import { exchangeCredentials, loadEnvFile } from '../config/secrets';
 import type { ExchangeSettings } from '../domain/exchange-settings';
-import { assertLiveTradingAllowed } from '../execution/live-trading-guard';
-import { createRestClient, exchangeNow, marketSymbol } from '../market-data/exchange-client';
+import { assertLiveTradingAllowed } from '../binance/live-trading-guard';
+import { createRestClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
 import { marketDataWorkflowId } from '../workflows/market-data-workflow';
 import { statusQuery } from '../workflows/trading-bot-workflow';
-import type { BotStatus, TradingMode } from '../workflows/trading-bot-types';
+import type { BotStatus, TradingMode } from '../contracts/bot';
 import { parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm start -- [options]

@@ -14,8 +14,8 @@ import { createMonitoringActivities } from '../activities/monitoring-activities'
 import { createMarketDataActivities } from '../activities/market-data-activities';
 import { createTrainingActivities } from '../activities/training-activities';
 import type { Database } from '../db/client';
-import { TASK_QUEUES } from '../domain/task-queues';
-import { TrainingPool } from '../ml/lightgbm-pool';
+import { TASK_QUEUES } from '../contracts/task-queues';
+import { TrainingPool } from '../model/lightgbm/lightgbm-pool';
 import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 export interface WorkerDeps {

@@ -6,9 +6,9 @@
  */
 import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { TrainingActivities } from '../activities/training-activities';
-import { TASK_QUEUES } from '../domain/task-queues';
+import { TASK_QUEUES } from '../contracts/task-queues';
 import { segmentSpan, timelineOf } from './backtest-plan';
-import type { ChunkTrained, SegmentTrained, TrainChunkInput } from './backtest-types';
+import type { ChunkTrained, SegmentTrained, TrainChunkInput } from '../contracts/backtest';
 import { chunkProgressSignal } from './backtest-workflow';
 
 const { trainSegments } = proxyActivities<TrainingActivities>({

@@ -20,14 +20,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { initialState } from '../domain/trading';
 import type { BacktestActivities } from '../activities/backtest-activities';
-import { TASK_QUEUES } from '../domain/task-queues';
+import { TASK_QUEUES } from '../contracts/task-queues';
 import type { BacktestTrainingWorkflow } from './backtest-training-workflow';
 import { errorText } from './error-text';
 import { chunkSize, chunksOf, etaMs, runTimeline, workDone } from './backtest-plan';
-import type { BacktestPhase, BacktestProgress, BacktestRequest, BacktestSummary, ChunkTrained } from './backtest-types';
+import type { BacktestPhase, BacktestProgress, BacktestRequest, BacktestSummary, ChunkTrained } from '../contracts/backtest';
 
 export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
 /** From a training child: how many of its chunk's models are done (progress only; the child's result is the account). */

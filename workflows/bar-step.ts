@@ -6,7 +6,7 @@
  */
 import { BAR_MS, type Bar } from '../domain/bars';
 import { lastStep, stepBar, type StepResult, type TraderState, type TradingParams } from '../domain/trading';
-import type { EquityRow } from './backtest-types';
+import type { EquityRow } from '../contracts/backtest';
 
 export interface BarStepInput {
   readonly bar: Bar;

@@ -18,8 +18,8 @@ import {
 } from '@temporalio/workflow';
 import type { MarketDataActivities, StreamBarsResult } from '../activities/market-data-activities';
 import type { ExchangeSettings } from '../domain/exchange-settings';
-import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { TASK_QUEUES } from '../domain/task-queues';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
+import { TASK_QUEUES } from '../contracts/task-queues';
 
 export interface MarketDataWorkflowInput {
   /** Exchange id, e.g. BTCUSDT. */

@@ -2,13 +2,13 @@
  * RetrainWorkflow: trains a candidate on the newest stored window of a symbol and decides whether it replaces the
  * bot's champion. One runs per symbol at a time (workflow id `retrain-<SYMBOL>`, see retrainWorkflowId).
  *
- *   record event -> train (training queue) -> validation gates (domain/model-gates.ts)
+ *   record event -> train (training queue) -> validation gates (model/gates.ts)
  *     failing: status rejected, outcome gated
  *   -> status shadow, signal the bot `startShadow(version)`: it predicts with the candidate beside the champion
  *      (role 'challenger') and keeps trading the champion
  *   -> wait, polling once per bar, until shadowBars challenger predictions exist and their returns are known
  *      (H more bars stored); give up after shadowBars + horizon + SHADOW_GRACE_BARS bars (outcome failed)
- *   -> score both models on the same bars (domain/shadow-score.ts)
+ *   -> score both models on the same bars (model/shadow-score.ts)
  *     winner: signal the bot `setChampion(version)`; the bot swaps models (the position is kept) and sets the
  *             registry status itself; this workflow waits for the registry to show it. When no bot runs, the
  *             registry is set here instead: the next bot start serves the registry's champion.
@@ -39,9 +39,9 @@ import {
 import type { RegistryActivities } from '../activities/registry-activities';
 import type { RetrainActivities } from '../activities/retrain-activities';
 import type { TrainingActivities } from '../activities/training-activities';
-import { checkValidationGates } from '../domain/model-gates';
-import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { TASK_QUEUES } from '../domain/task-queues';
+import { checkValidationGates } from '../model/gates';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
+import { TASK_QUEUES } from '../contracts/task-queues';
 import {
   RETRAIN_REASONS,
   type RetrainInput,
@@ -50,7 +50,7 @@ import {
   type RetrainPhase,
   type RetrainProgress,
   type RetrainResult,
-} from './retrain-types';
+} from '../contracts/retrain';
 
 export const progressQuery = defineQuery<RetrainProgress>('progress');
 

@@ -8,8 +8,8 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, executeChild, log } from '@temporalio/workflow';
-import { TASK_QUEUES } from '../domain/task-queues';
-import { retrainWorkflowId, type RetrainInput, type ScheduledRetrainResult } from './retrain-types';
+import { TASK_QUEUES } from '../contracts/task-queues';
+import { retrainWorkflowId, type RetrainInput, type ScheduledRetrainResult } from '../contracts/retrain';
 import { RetrainWorkflow } from './retrain-workflow';
 
 export async function ScheduledRetrainWorkflow(input: RetrainInput): Promise<ScheduledRetrainResult> {

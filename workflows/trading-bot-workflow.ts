@@ -27,17 +27,17 @@ import {
   isCancellation,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { TASK_QUEUES } from '../domain/task-queues';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
+import { TASK_QUEUES } from '../contracts/task-queues';
 import { applyFill, clearIntent, decide, flatten, fillForIntent, initialState, pause, resume, type Trade, type TraderState } from '../domain/trading';
 import type { BotActivities } from '../activities/bot-activities';
 import type { ExecutionActivities } from '../activities/execution-activities';
 import type { MonitoringActivities } from '../activities/monitoring-activities';
 import type { RegistryActivities } from '../activities/registry-activities';
-import { retrainTrigger, rollingSharpeOf } from '../domain/retrain-triggers';
+import { retrainTrigger, rollingSharpeOf } from '../model/retrain-triggers';
 import { processBar, type BarStepResult } from './bar-step';
 import type { Bar } from '../domain/bars';
-import type { BarSummary, BotCarried, BotInput, BotStatus } from './trading-bot-types';
+import type { BarSummary, BotCarried, BotInput, BotStatus } from '../contracts/bot';
 
 export type OperatorCommand = 'pause' | 'resume' | 'flatten' | 'stop';
 

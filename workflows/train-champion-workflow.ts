@@ -5,9 +5,9 @@
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RegistryActivities } from '../activities/registry-activities';
 import type { TrainingActivities } from '../activities/training-activities';
-import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
-import { TASK_QUEUES } from '../domain/task-queues';
-import type { TrainedModel, TrainingSpec } from './backtest-types';
+import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
+import { TASK_QUEUES } from '../contracts/task-queues';
+import type { TrainedModel, TrainingSpec } from '../contracts/backtest';
 
 export interface TrainChampionInput {
   readonly symbol: string;

@@ -1,6 +1,6 @@
 /** The one-line progress bar of `npm run backtest`: work done, models, bars, trades, elapsed and ETA. */
 import { workDone } from '../../workflows/backtest-plan';
-import type { BacktestProgress } from '../../workflows/backtest-types';
+import type { BacktestProgress } from '../../contracts/backtest';
 
 export function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -5,7 +5,7 @@
  * the computed float64 back exactly).
  */
 import type { Bar } from '../../domain/bars';
-import { FEATURE_NAMES, N_FEATURES, WARMUP_BARS } from '../../domain/features';
+import { FEATURE_NAMES, N_FEATURES, WARMUP_BARS } from '../../model/features';
 import { plainNumber } from '../../reports/numbers';
 
 export const FEATURE_CSV_HEADER: readonly string[] = ['open_time', ...FEATURE_NAMES, 'target'];

@@ -17,7 +17,7 @@ import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/cli
 import { listSegments } from '../../db/repositories/backtest-results';
 import { ensurePostgres, ensureTemporal, type PostgresHandle, type TemporalHandle } from '../../infra';
 import { workflowBundle } from '../../workers/create-workers';
-import type { BacktestProgress } from '../../workflows/backtest-types';
+import type { BacktestProgress } from '../../contracts/backtest';
 import { startWorkerProcess, type WorkerProcess, type WorkerProcessEnv } from '../bot/fixtures/worker-process';
 import { freePorts } from '../helpers/free-ports';
 import { waitFor } from '../helpers/wait-for';

@@ -11,7 +11,7 @@ import { runBacktest, startBacktest } from '../../app/run-backtest';
 import { loadConfig } from '../../config/load-config';
 import type { BotConfig } from '../../config/schema';
 import { getRun, listTrades } from '../../db/repositories/backtests';
-import type { BacktestProgress } from '../../workflows/backtest-types';
+import type { BacktestProgress } from '../../contracts/backtest';
 import { historyStats } from '../../scripts/lib/history-stats';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
 import { waitFor } from '../helpers/wait-for';

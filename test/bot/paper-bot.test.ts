@@ -10,12 +10,12 @@
 import { utcDay } from '../../domain/bars';
 import { getModel } from '../../db/repositories/models';
 import { closingOrder, slippedPrice } from '../../domain/trading';
-import { LocalExchange } from '../../exchange/local-exchange';
+import { LocalExchange } from '../../local-exchange/local-exchange';
 import { startBot } from '../../app/start-bot';
 import { tradingParamsFromConfig } from '../../app/trading-params';
 import type { BotConfig } from '../../config/schema';
 import { flattenSignal, operateUpdate, statusQuery } from '../../workflows/trading-bot-workflow';
-import type { BotStatus } from '../../workflows/trading-bot-types';
+import type { BotStatus } from '../../contracts/bot';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
 import {

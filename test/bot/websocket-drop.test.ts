@@ -10,10 +10,10 @@
 import { getModel } from '../../db/repositories/models';
 import { loadBars } from '../../db/repositories/bars';
 import { BAR_MS, findGaps, type Bar } from '../../domain/bars';
-import { LocalExchange } from '../../exchange/local-exchange';
+import { LocalExchange } from '../../local-exchange/local-exchange';
 import { startBot } from '../../app/start-bot';
 import { tradingParamsFromConfig } from '../../app/trading-params';
-import type { BotStatus } from '../../workflows/trading-bot-types';
+import type { BotStatus } from '../../contracts/bot';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
 import {

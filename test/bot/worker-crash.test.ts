@@ -16,7 +16,7 @@ import { startBot } from '../../app/start-bot';
 import { tradingParamsFromConfig } from '../../app/trading-params';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/client';
 import { getModel } from '../../db/repositories/models';
-import { LocalExchange } from '../../exchange/local-exchange';
+import { LocalExchange } from '../../local-exchange/local-exchange';
 import { ensurePostgres, ensureTemporal, type PostgresHandle, type TemporalHandle } from '../../infra';
 import { createMarketDataWorker, workflowBundle } from '../../workers/create-workers';
 import { operateUpdate } from '../../workflows/trading-bot-workflow';

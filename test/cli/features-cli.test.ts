@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { computeFeatureMatrix, FEATURE_NAMES, N_FEATURES, WARMUP_BARS } from '../../domain/features';
+import { computeFeatureMatrix, FEATURE_NAMES, N_FEATURES, WARMUP_BARS } from '../../model/features';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { iso, runScript, tempDir, writeBars } from './run-script';
 

@@ -1,7 +1,7 @@
 // `npm run train`: one model, its validation metrics as JSON, no infrastructure.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FEATURE_NAMES, WARMUP_BARS } from '../../domain/features';
+import { FEATURE_NAMES, WARMUP_BARS } from '../../model/features';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { iso, runScript, tempDir, writeBars } from './run-script';
 

@@ -1,5 +1,5 @@
 // The search attribute list is data that three places must agree on: workflows, the CLI flags, the operator API.
-import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../contracts/search-attributes';
 import { SEARCH_ATTRIBUTES, searchAttributeCliFlags } from '../../infra/search-attributes';
 
 test('each key is registered under the name workflows use to set it', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../contracts/search-attributes';
 import { isPortOpen, sleep, spawnServer, stopPid, waitForPortClosed } from '../../infra/processes';
 import { SEARCH_ATTRIBUTES, indexedValueType } from '../../infra/search-attributes';
 import { ensureTemporal, startDevArgs, temporalSettings, type TemporalHandle } from '../../infra/temporal';

@@ -1,8 +1,8 @@
 /** The ccxt factory and the time rules of the stored series. */
 import { BAR_MS } from '../../domain/bars';
-import { DEMO_API_KEY, LocalExchange } from '../../exchange/local-exchange';
+import { DEMO_API_KEY, LocalExchange } from '../../local-exchange/local-exchange';
 import { historyStart, lastClosedOpenTime, missingRanges } from '../../market-data/bar-window';
-import { createRestClient, createStreamClient, exchangeNow, marketSymbol } from '../../market-data/exchange-client';
+import { createRestClient, createStreamClient, exchangeNow, marketSymbol } from '../../binance/exchange-client';
 import { loadShippedBars } from '../helpers/shipped-data';
 
 const T = Date.UTC(2023, 2, 3, 12, 0);

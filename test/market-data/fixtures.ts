@@ -3,9 +3,9 @@ import type { DatabaseHandle } from '../../db/client';
 import { loadBars } from '../../db/repositories/bars';
 import type { Bar } from '../../domain/bars';
 import type { ExchangeSettings } from '../../domain/exchange-settings';
-import type { LocalExchange } from '../../exchange/local-exchange';
-import { createRestClient, createStreamClient } from '../../market-data/exchange-client';
-import { KlineStreamer, type KlineStreamerOptions, type StreamHeartbeat } from '../../market-data/kline-stream';
+import type { LocalExchange } from '../../local-exchange/local-exchange';
+import { createRestClient, createStreamClient } from '../../binance/exchange-client';
+import { KlineStreamer, type KlineStreamerOptions, type StreamHeartbeat } from '../../binance/kline-stream';
 
 export const SYMBOL = 'BTCUSDT';
 /** Bars before this index of the shipped data are history when the exchange starts. */

@@ -5,7 +5,7 @@
  */
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/client';
 import { BAR_MS, findGaps } from '../../domain/bars';
-import { LocalExchange } from '../../exchange/local-exchange';
+import { LocalExchange } from '../../local-exchange/local-exchange';
 import { BARS_CLOSED_CHANNEL, barKey, waitForBar } from '../../market-data/bar-notifications';
 import { storeClosedBars } from '../../market-data/store-bars';
 import { startTempPostgres, type TempPostgres } from '../db/temp-postgres';

@@ -14,9 +14,9 @@ import { createMarketDataActivities } from '../../activities/market-data-activit
 import { installQuietRuntime } from '../../app/local-runtime';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/client';
 import { BAR_MS } from '../../domain/bars';
-import { TASK_QUEUES } from '../../domain/task-queues';
-import type { StreamHeartbeat } from '../../market-data/kline-stream';
-import { LocalExchange } from '../../exchange/local-exchange';
+import { TASK_QUEUES } from '../../contracts/task-queues';
+import type { StreamHeartbeat } from '../../binance/kline-stream';
+import { LocalExchange } from '../../local-exchange/local-exchange';
 import { ensureTemporal, type TemporalHandle } from '../../infra';
 import { waitForBar } from '../../market-data/bar-notifications';
 import { createMarketDataWorker, createTradingWorker } from '../../workers/create-workers';

@@ -1,0 +1,353 @@
+/**
+ * The market-data stream of one symbol, independent of Temporal: keeps the `bars` table complete over the rolling
+ * window and appends each 1-minute bar the moment it closes.
+ *
+ * One connection cycle:
+ *   1. subscribe (watchOHLCV) first, so nothing that closes from now on can be missed;
+ *   2. catch up over REST: every minute of [exchange now - historyHours, last closed bar] missing from the table;
+ *   3. stream: store each closed kline, in order, deduplicated; a hole between the last stored bar and a newly
+ *      closed one (a reconnect, a late subscription) is filled over REST first.
+ * Any failure (WebSocket drop, REST 5xx/429, database) ends the cycle; after an exponential backoff the next
+ * cycle reconnects and catches up again, so the stored series never keeps a gap the exchange can fill.
+ *
+ * Closed-bar rule (on the exchange's clock, never this host's): a kline is closed when its open time + 1 min <=
+ * exchange time. From the stream that shows as its final event (`x: true`), an event time (`E`) past its end, or a
+ * newer kline. Only a kline whose final event arrived on the current connection is stored from the stream (its
+ * values are the bar's final ones); one known closed otherwise (e.g. its final event fell in a disconnect) is
+ * fetched over REST. The bar in progress is never stored.
+ *
+ * A watchdog compares the table with the exchange clock every `clockCheckIntervalMs`: a closed bar still missing
+ * at the next check means the stream is stalled (a silent connection), which is treated like a drop.
+ */
+import ccxt from 'ccxt';
+import { BAR_MS, type Bar } from '../domain/bars';
+import { historyStart, lastClosedOpenTime, missingRanges, type BarRange } from '../market-data/bar-window';
+import { candleToBar } from './candles';
+import { exchangeNow, marketSymbol, type RestClient, type StreamClient } from './exchange-client';
+import { observeKlineEvents, type KlineEvent } from './kline-events';
+import { backfillRange, type BackfillTarget } from './rest-backfill';
+import { storeClosedBars, storedOpenTimes, type BarStore } from '../market-data/store-bars';
+
+export type StreamPhase = 'starting' | 'catching-up' | 'streaming' | 'backing-off' | 'stopped';
+
+/** What the stream reports regularly (the activity's heartbeat details). */
+export interface StreamHeartbeat {
+  readonly symbol: string;
+  readonly phase: StreamPhase;
+  /** Open time of the newest bar known stored, null before the first. */
+  readonly lastStoredOpenTime: number | null;
+  /** Recoveries after a failure (each = backoff, reconnect, catch-up). */
+  readonly reconnects: number;
+  /** New rows written (REST and stream). */
+  readonly barsStored: number;
+  readonly lastError: string | null;
+}
+
+export interface BackoffOptions {
+  /** First delay after a failure; doubles with each consecutive failure. Default 500 ms. */
+  readonly initialMs: number;
+  /** Cap. Default 10 s. */
+  readonly maxMs: number;
+}
+
+export interface KlineStreamerOptions {
+  /** Exchange id of a USDT-margined perpetual, e.g. BTCUSDT (also the bars table's symbol). */
+  readonly symbol: string;
+  readonly rest: RestClient;
+  readonly stream: StreamClient;
+  readonly store: BarStore;
+  /** The rolling window kept complete, e.g. 72 (features need 48-72 h). */
+  readonly historyHours: number;
+  /** bars.source is `<prefix>-rest` or `<prefix>-ws`, e.g. 'binance', 'local'. */
+  readonly sourcePrefix: string;
+  readonly onHeartbeat?: (details: StreamHeartbeat) => void;
+  /** Default 2 s. */
+  readonly heartbeatIntervalMs?: number;
+  /** Default 10 s. */
+  readonly clockCheckIntervalMs?: number;
+  readonly backoff?: BackoffOptions;
+  /** Counters carried over from an earlier attempt (an activity's last heartbeat). */
+  readonly resume?: { readonly reconnects?: number; readonly barsStored?: number };
+  readonly log?: (line: string) => void;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000 };
+
+/** Errors no reconnect can fix: the activity fails instead of retrying forever. */
+export function isPermanentStreamError(err: unknown): boolean {
+  return err instanceof ccxt.BadSymbol || err instanceof ccxt.BadRequest || err instanceof ccxt.NotSupported || err instanceof ccxt.AuthenticationError;
+}
+
+/** Exponential backoff with jitter (+-25%, so a fleet does not reconnect in step), capped. */
+export function backoffDelay(failures: number, backoff: BackoffOptions): number {
+  const exponential = backoff.initialMs * 2 ** Math.min(failures, 30);
+  return Math.round(Math.min(backoff.maxMs, exponential * (0.75 + Math.random() * 0.5)));
+}
+
+class StreamStalledError extends Error {
+  override name = 'StreamStalledError';
+}
+
+type WatchOutcome = { readonly kind: 'candles'; readonly candles: number[][] } | { readonly kind: 'error'; readonly error: unknown };
+type LoopOutcome = WatchOutcome | { readonly kind: 'tick' } | { readonly kind: 'final' } | { readonly kind: 'abort' };
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class KlineStreamer {
+  private readonly market: string;
+  private readonly backoff: BackoffOptions;
+  private readonly log: (line: string) => void;
+  private phase: StreamPhase = 'starting';
+  private lastStored: number | null = null;
+  private reconnects: number;
+  private barsStored: number;
+  private lastError: string | null = null;
+  // State of the current connection: final events seen, the exchange clock from event times, the newest kline
+  // seen, and the latest values of klines not stored yet.
+  private finals = new Set<number>();
+  private eventClock = Number.NEGATIVE_INFINITY;
+  private newestSeen = Number.NEGATIVE_INFINITY;
+  private readonly unstored = new Map<number, Bar>();
+  /** Set by a final kline event, cleared when the loop reads ccxt's cache (see connectionCycle). */
+  private finalArrived = false;
+  private wakeOnFinal: (() => void) | null = null;
+  /** The last closed bar found missing at the previous clock check. */
+  private behindAt: number | null = null;
+
+  constructor(private readonly options: KlineStreamerOptions) {
+    this.market = marketSymbol(options.symbol);
+    historyStart(0, options.historyHours); // validates historyHours now rather than at the first catch-up
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.log = options.log ?? (() => undefined);
+    this.reconnects = options.resume?.reconnects ?? 0;
+    this.barsStored = options.resume?.barsStored ?? 0;
+  }
+
+  status(): StreamHeartbeat {
+    return {
+      symbol: this.options.symbol,
+      phase: this.phase,
+      lastStoredOpenTime: this.lastStored,
+      reconnects: this.reconnects,
+      barsStored: this.barsStored,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Streams until `signal` aborts; throws only errors no reconnect can fix (isPermanentStreamError). */
+  async run(signal: AbortSignal): Promise<StreamHeartbeat> {
+    const { stream, onHeartbeat } = this.options;
+    const beat = () => onHeartbeat?.(this.status());
+    const unobserve = observeKlineEvents(stream, this.options.symbol, (event) => this.onKlineEvent(event));
+    const heartbeat = setInterval(beat, this.options.heartbeatIntervalMs ?? 2_000);
+    beat();
+    let failures = 0;
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.connectionCycle(signal, () => (failures = 0));
+        } catch (err) {
+          if (signal.aborted) break;
+          if (isPermanentStreamError(err)) throw err;
+          this.reconnects++;
+          this.lastError = describe(err);
+          this.phase = 'backing-off';
+          const delay = backoffDelay(failures++, this.backoff);
+          this.log(`${this.options.symbol}: ${this.lastError}; reconnecting in ${delay} ms`);
+          beat();
+          await sleep(delay, signal);
+        }
+      }
+    } finally {
+      clearInterval(heartbeat);
+      unobserve();
+      this.phase = 'stopped';
+      await stream.close().catch(() => undefined);
+      beat();
+    }
+    return this.status();
+  }
+
+  private async connectionCycle(signal: AbortSignal, onHealthy: () => void): Promise<void> {
+    this.finals = new Set();
+    this.eventClock = Number.NEGATIVE_INFINITY;
+    this.newestSeen = Number.NEGATIVE_INFINITY;
+    this.unstored.clear();
+    this.behindAt = null;
+    this.finalArrived = false;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<LoopOutcome>((resolve) => {
+      onAbort = () => resolve({ kind: 'abort' });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    let pending = this.watch();
+    try {
+      this.phase = 'catching-up';
+      await this.catchUp(signal);
+      this.phase = 'streaming';
+      this.log(`${this.options.symbol}: streaming; last stored bar ${this.lastStored === null ? 'none' : new Date(this.lastStored).toISOString()}`);
+      for (;;) {
+        // A watch resolves with the candles of one message; a final event arriving while no watch is pending
+        // (during the catch-up, or behind another message) only reaches ccxt's cache. The hook's flag makes the
+        // loop read that cache, so such a bar is stored now rather than at the next kline event.
+        if (this.finalArrived) {
+          this.finalArrived = false;
+          await this.onCandles(this.cachedFinals(), signal);
+          continue;
+        }
+        let tick: NodeJS.Timeout | undefined;
+        const ticked = new Promise<LoopOutcome>((resolve) => {
+          tick = setTimeout(() => resolve({ kind: 'tick' }), this.options.clockCheckIntervalMs ?? 10_000);
+        });
+        const finalEvent = new Promise<LoopOutcome>((resolve) => {
+          this.wakeOnFinal = () => resolve({ kind: 'final' });
+        });
+        const outcome = await Promise.race([pending, ticked, aborted, finalEvent]);
+        clearTimeout(tick);
+        this.wakeOnFinal = null;
+        if (outcome.kind === 'abort') return;
+        if (outcome.kind === 'final') continue;
+        if (outcome.kind === 'error') throw outcome.error;
+        if (outcome.kind === 'tick') {
+          await this.checkClock(signal);
+          continue;
+        }
+        pending = this.watch(); // re-arm before the writes, so events arriving meanwhile resolve it
+        await this.onCandles(outcome.candles, signal);
+        onHealthy();
+      }
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      // Ends this connection (a stalled one too); the pending watch settles as an ignored error.
+      await this.options.stream.close().catch(() => undefined);
+    }
+  }
+
+  /** The next watchOHLCV result, never rejecting; rows copied at once, as ccxt updates its cached rows in place. */
+  private watch(): Promise<WatchOutcome> {
+    return this.options.stream.watchOHLCV(this.market, '1m').then(
+      (candles): WatchOutcome => ({ kind: 'candles', candles: candles.map((c) => c.map(Number)) }),
+      (error: unknown): WatchOutcome => ({ kind: 'error', error }),
+    );
+  }
+
+  /** Copies of ccxt's cached candles whose final event arrived on this connection and that are not stored yet. */
+  private cachedFinals(): number[][] {
+    const rows: number[][] = [];
+    for (const c of this.options.stream.ohlcvs[this.market]?.['1m'] ?? []) {
+      const t = c[0];
+      if (typeof t === 'number' && this.finals.has(t) && (this.lastStored === null || t > this.lastStored)) rows.push(c.map(Number));
+    }
+    return rows;
+  }
+
+  private onKlineEvent(event: KlineEvent): void {
+    if (event.final) {
+      this.finals.add(event.openTime);
+      this.finalArrived = true;
+      this.wakeOnFinal?.();
+    }
+    if (event.eventTime !== undefined && event.eventTime > this.eventClock) this.eventClock = event.eventTime;
+  }
+
+  private isClosed(openTime: number): boolean {
+    return this.finals.has(openTime) || openTime < this.newestSeen || openTime + BAR_MS <= this.eventClock;
+  }
+
+  /** REST: every minute of the rolling window up to the last closed bar that the table lacks. */
+  private async catchUp(signal: AbortSignal): Promise<void> {
+    const now = await exchangeNow(this.options.rest);
+    const to = lastClosedOpenTime(now);
+    const from = historyStart(now, this.options.historyHours);
+    const stored = await storedOpenTimes(this.options.store.db, this.options.symbol, from, to);
+    const last = stored.at(-1);
+    if (last !== undefined) this.advanceLastStored(last);
+    for (const range of missingRanges(stored, from, to)) await this.fill(range, signal);
+  }
+
+  private async fill(range: BarRange, signal: AbortSignal): Promise<void> {
+    const target: BackfillTarget = {
+      rest: this.options.rest,
+      store: this.options.store,
+      symbol: this.options.symbol,
+      marketSymbol: this.market,
+      source: `${this.options.sourcePrefix}-rest`,
+    };
+    const result = await backfillRange(target, range, signal);
+    this.barsStored += result.inserted;
+    if (result.lastOpenTime !== null) this.advanceLastStored(result.lastOpenTime);
+    const minutes = (range.to - range.from) / BAR_MS + 1;
+    if (result.fetched < minutes) {
+      this.log(
+        `${this.options.symbol}: the exchange has ${result.fetched} of the ${minutes} bars ${new Date(range.from).toISOString()} .. ${new Date(range.to).toISOString()}`,
+      );
+    }
+  }
+
+  private advanceLastStored(openTime: number): void {
+    if (this.lastStored === null || openTime > this.lastStored) this.lastStored = openTime;
+    for (const t of this.unstored.keys()) if (t <= openTime) this.unstored.delete(t);
+    for (const t of this.finals) if (t <= openTime) this.finals.delete(t);
+  }
+
+  private async onCandles(candles: readonly number[][], signal: AbortSignal): Promise<void> {
+    for (const candle of candles) {
+      const bar = candleToBar(candle, `${this.options.stream.id} watchOHLCV`);
+      if (bar.openTime > this.newestSeen) this.newestSeen = bar.openTime;
+      if (this.lastStored === null || bar.openTime > this.lastStored) this.unstored.set(bar.openTime, bar);
+    }
+    const closed = [...this.unstored.keys()].filter((t) => this.isClosed(t)).sort((a, b) => a - b);
+    let batch: Bar[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const written = batch;
+      batch = [];
+      this.barsStored += await storeClosedBars(this.options.store, this.options.symbol, written, `${this.options.sourcePrefix}-ws`);
+      this.advanceLastStored(written.at(-1)!.openTime);
+    };
+    for (const t of closed) {
+      const end = batch.at(-1)?.openTime ?? this.lastStored;
+      if (end !== null && t <= end) continue; // already covered by a REST fill
+      if (end !== null && t > end + BAR_MS) {
+        await flush();
+        await this.fill({ from: end + BAR_MS, to: t - BAR_MS }, signal);
+      }
+      const bar = this.unstored.get(t);
+      if (this.finals.has(t) && bar !== undefined) {
+        batch.push(bar);
+      } else {
+        // Closed, but its final values never reached this connection: take them from REST.
+        await flush();
+        await this.fill({ from: t, to: t }, signal);
+      }
+    }
+    await flush();
+  }
+
+  /** The watchdog: a closed bar missing at two consecutive checks means the stream stopped delivering. */
+  private async checkClock(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const lastClosed = lastClosedOpenTime(await exchangeNow(this.options.rest));
+    const behind = this.lastStored === null || this.lastStored < lastClosed;
+    if (behind && this.behindAt !== null && (this.lastStored === null || this.lastStored < this.behindAt)) {
+      throw new StreamStalledError(
+        `the bar of ${new Date(this.behindAt).toISOString()} closed on the exchange but the stream has not delivered it within ${this.options.clockCheckIntervalMs ?? 10_000} ms`,
+      );
+    }
+    this.behindAt = behind ? lastClosed : null;
+  }
+}

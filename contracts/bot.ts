@@ -1,0 +1,131 @@
+/** The contract of TradingBotWorkflow with its activities, clients and operators (plain JSON data). */
+import type { Bar } from '../domain/bars';
+import type { ExchangeSettings } from '../domain/exchange-settings';
+import type { Trade, TraderState, TradingParams } from '../domain/trading';
+
+export type TradingMode = 'paper' | 'live';
+
+export interface BotInput {
+  readonly symbol: string;
+  readonly mode: TradingMode;
+  readonly exchange: ExchangeSettings;
+  readonly trading: TradingParams;
+  /** Bars of history the live features are computed over (config data.history_hours x 60). */
+  readonly historyMinutes: number;
+  /** The model traded at start (registry version). */
+  readonly championVersion: string;
+  /** Open time of the last bar already handled: the bot processes every bar after it, in order, none skipped. */
+  readonly startAfter: number;
+  /** How long one wait for the next bar may block before the workflow loops (and may continue-as-new). */
+  readonly barWaitMs: number;
+  /** A bar is stale when this many newer bars are already stored when it is processed: no new entries on it. */
+  readonly staleAfterBars: number;
+  /** Heartbeat timeout of the bar wait (how fast a lost worker is noticed). */
+  readonly heartbeatTimeoutMs: number;
+  /** Stop after this many bars (demos, tests); unbounded when absent. */
+  readonly maxBars?: number;
+  /** Continue-as-new after this many bars, so the history stays far below Temporal's limits. */
+  readonly barsPerRun: number;
+  /** Shadow mode, drift and performance monitoring, triggered retrains; absent = none of them. */
+  readonly retraining?: BotRetraining;
+  /** State carried over continue-as-new. */
+  readonly carried?: BotCarried;
+}
+
+export interface BotRetraining {
+  /** Bars a challenger predicts beside the champion (config retraining.shadow_mode_minutes). */
+  readonly shadowBars: number;
+  /** Drift and Sharpe are measured every this many bars. */
+  readonly measureEveryBars: number;
+  readonly psiWindowBars: number;
+  readonly psiThreshold: number;
+  readonly sharpeThreshold: number;
+  readonly sharpeWindowBars: number;
+  readonly minIntervalBars: number;
+  /** RetrainWorkflow's input besides reason and detail (contracts/retrain.ts). */
+  readonly retrainArgs: Readonly<Record<string, unknown>>;
+}
+
+export interface BotCarried {
+  readonly trader: TraderState;
+  readonly lastBarTime: number;
+  readonly champion: string;
+  readonly barsProcessed: number;
+  readonly tradesClosed: number;
+  readonly lastBar: BarSummary | null;
+  readonly stopRequested: boolean;
+  /** Client ids of the exchange's protective orders of the open position (live mode). */
+  readonly protective: { readonly sl: string; readonly tp: string } | null;
+  readonly challenger: { readonly version: string; readonly barsLeft: number } | null;
+  /** Recent equity at bar closes, for the rolling Sharpe. */
+  readonly equityWindow: readonly number[];
+  /** barsProcessed when the last retrain was triggered. */
+  readonly lastTriggerAt: number | null;
+  readonly retrainsTriggered: number;
+  readonly lastDrift: { readonly feature: string; readonly psi: number } | null;
+  readonly rollingSharpe: number | null;
+}
+
+export interface BarSummary {
+  readonly openTime: number;
+  readonly close: number;
+  readonly prediction: number | null;
+  readonly stale: boolean;
+  readonly action: string;
+}
+
+export interface BotStatus {
+  readonly symbol: string;
+  readonly mode: TradingMode;
+  readonly position: {
+    readonly side: 'LONG' | 'SHORT';
+    readonly qty: number;
+    readonly entryPrice: number;
+    readonly entryTime: number;
+    readonly modelVersion: string;
+  } | null;
+  readonly pending: string | null;
+  readonly equity: number;
+  readonly pnlToday: number;
+  readonly dayOpenEquity: number;
+  readonly modelVersion: string;
+  readonly paused: boolean;
+  readonly halted: boolean;
+  readonly lastBar: BarSummary | null;
+  readonly barsProcessed: number;
+  readonly tradesClosed: number;
+  readonly stopping: boolean;
+  /** The model in shadow mode, if any, and its bars left. */
+  readonly challenger: { readonly version: string; readonly barsLeft: number } | null;
+  readonly lastDrift: { readonly feature: string; readonly psi: number } | null;
+  readonly rollingSharpe: number | null;
+  readonly retrainsTriggered: number;
+}
+
+/** What the bar-wait activity returns: the bar with the model's prediction, or nothing yet. */
+export interface BarArrival {
+  readonly bar: Bar | null;
+  /** Champion's prediction at the bar's close (null when the features are not warm yet). */
+  readonly prediction: number | null;
+  /** The shadow model's prediction, when one is in shadow mode. */
+  readonly challengerPrediction: number | null;
+  /** Newer bars already stored when this one was handed over (lateness, in bars). */
+  readonly barsBehind: number;
+  /** When the activity found the bar (Unix ms), for the bar-to-decision latency. */
+  readonly handedAt: number | null;
+}
+
+export interface RecordBarInput {
+  readonly workflowId: string;
+  readonly symbol: string;
+  readonly mode: TradingMode;
+  readonly bar: Bar;
+  readonly modelVersion: string;
+  readonly prediction: number | null;
+  readonly action: string;
+  readonly reason: string;
+  readonly trader: TraderState;
+  readonly trades: readonly Trade[];
+  /** When the bar was handed to the workflow (Unix ms), to measure the bar-to-decision latency. */
+  readonly handedAt: number | null;
+}

@@ -1,0 +1,148 @@
+/**
+ * The local exchange's operator endpoints (no authentication, never faulted or delayed), so a test or demo in
+ * another process can drive the replay and inject faults:
+ *
+ *   GET    /__admin/state                      replay clock, account, faults, connections
+ *   POST   /__admin/advance  {"bars": 3}       replay bars now (manual mode)
+ *   POST   /__admin/replay   {"running": true, "speed": 60}   start or pause the timed replay
+ *   POST   /__admin/faults   {"kind": "rest", "status": 429, "count": 2, "pathPrefix": "/fapi/v1/order"}
+ *                            {"kind": "latency", "ms": 250}
+ *                            {"kind": "reject-orders", "count": 1, "code": -2019, "msg": "Margin is insufficient."}
+ *                            {"kind": "drop-websockets", "refuseForMs": 5000, "refuseForBars": 2}
+ *                            {"kind": "clear"}
+ *   DELETE /__admin/faults                     clears every fault
+ *   POST   /__admin/regime   {"fromIndex": 5000, "volumeMultiplier": 3, "volatilityMultiplier": 2}
+ */
+import { z } from 'zod';
+import type { Bar } from '../domain/bars';
+import type { RestFault, OrderRejection, WebSocketRefusal } from './fault-injector';
+import type { RegimeChange } from './market-replay';
+
+/** What the admin endpoints need from the exchange. */
+export interface AdminTarget {
+  state(): Record<string, unknown>;
+  advance(bars: number): Bar[];
+  serverTime(): number;
+  startReplay(speed?: number): void;
+  pauseReplay(): void;
+  failRequests(fault: RestFault): void;
+  setLatency(ms: number): void;
+  rejectNextOrders(rejection: OrderRejection): void;
+  dropWebSockets(refusal?: WebSocketRefusal): number;
+  clearFaults(): void;
+  injectRegimeChange(change: RegimeChange): void;
+}
+
+export interface AdminResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const advanceBody = z.object({ bars: z.number().int().min(1).max(100_000).default(1) }).strict();
+const replayBody = z.object({ running: z.boolean(), speed: z.number().positive().max(100_000).optional() }).strict();
+const faultBody = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('rest'),
+      status: z.union([z.literal(418), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
+      count: z.number().int().min(1),
+      pathPrefix: z.string().startsWith('/').optional(),
+      method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
+      body: z.string().optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('latency'), ms: z.number().min(0).max(600_000) }).strict(),
+  z
+    .object({
+      kind: z.literal('reject-orders'),
+      count: z.number().int().min(1).default(1),
+      code: z.number().int().optional(),
+      msg: z.string().optional(),
+      httpStatus: z.number().int().min(400).max(599).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('drop-websockets'),
+      refuseForMs: z.number().min(0).optional(),
+      refuseForBars: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('clear') }).strict(),
+]);
+const regimeBody = z
+  .object({
+    fromIndex: z.number().int().min(0),
+    volumeMultiplier: z.number().min(0).optional(),
+    volatilityMultiplier: z.number().positive().optional(),
+  })
+  .strict();
+
+export const ADMIN_PREFIX = '/__admin/';
+
+/** Answers one admin request; `rawBody` is JSON (empty means {}). */
+export function handleAdmin(method: string, path: string, rawBody: string, target: AdminTarget): AdminResponse {
+  let json: unknown = {};
+  if (rawBody.trim() !== '') {
+    try {
+      json = JSON.parse(rawBody);
+    } catch {
+      return { status: 400, body: { error: `${method} ${path}: the body is not JSON` } };
+    }
+  }
+  const parse = <T>(schema: z.ZodType<T>): T => {
+    const result = schema.safeParse(json);
+    if (!result.success) {
+      throw new Error(`${method} ${path}: ${result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    }
+    return result.data;
+  };
+  try {
+    switch (`${method} ${path}`) {
+      case 'GET /__admin/state':
+        return { status: 200, body: target.state() };
+      case 'POST /__admin/advance': {
+        const released = target.advance(parse(advanceBody).bars);
+        return { status: 200, body: { released: released.map((b) => b.openTime), serverTime: target.serverTime() } };
+      }
+      case 'POST /__admin/replay': {
+        const body = parse(replayBody);
+        if (body.running) target.startReplay(body.speed);
+        else target.pauseReplay();
+        return { status: 200, body: target.state() };
+      }
+      case 'POST /__admin/faults':
+        return { status: 200, body: applyFault(parse(faultBody), target) };
+      case 'DELETE /__admin/faults':
+        target.clearFaults();
+        return { status: 200, body: { cleared: true } };
+      case 'POST /__admin/regime':
+        target.injectRegimeChange(parse(regimeBody));
+        return { status: 200, body: { applied: true } };
+      default:
+        return { status: 404, body: { error: `${method} ${path} is not an admin endpoint (see local-exchange/admin-api.ts)` } };
+    }
+  } catch (e) {
+    // Input errors and refused operations (e.g. a regime change in the past) are the caller's to fix.
+    return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
+  }
+}
+
+function applyFault(fault: z.infer<typeof faultBody>, target: AdminTarget): Record<string, unknown> {
+  switch (fault.kind) {
+    case 'rest':
+      target.failRequests(fault);
+      return { armed: fault };
+    case 'latency':
+      target.setLatency(fault.ms);
+      return { latencyMs: fault.ms };
+    case 'reject-orders':
+      target.rejectNextOrders(fault);
+      return { armed: fault };
+    case 'drop-websockets':
+      return { dropped: target.dropWebSockets({ forMs: fault.refuseForMs, forBars: fault.refuseForBars }) };
+    case 'clear':
+      target.clearFaults();
+      return { cleared: true };
+  }
+}
