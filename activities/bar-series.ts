@@ -14,7 +14,7 @@ import { loadBars } from '../db/repositories/bars';
 import { gunzipIfNeeded } from '../market-data/read-bar-file';
 import type { SharedSeries } from '../model/lightgbm/series-memory';
 import type { TrainingPool } from '../model/lightgbm/lightgbm-pool';
-import type { DataRef } from '../contracts/backtest';
+import type { DataRef } from '../contracts/training';
 
 /** A contiguous bar series: bars[i] opens at first + i minutes. */
 export interface BarList {

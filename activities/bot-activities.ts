@@ -2,6 +2,7 @@
  * Activities of TradingBotWorkflow: wait for the next closed bar and predict it (read-only, safe to retry), and
  * record the decision, equity and closed trades (idempotent upserts keyed by symbol, mode and bar).
  */
+import type { AwaitBarInput } from '../contracts/bot';
 import { Context } from '@temporalio/activity';
 import type postgres from 'postgres';
 import { and, count, eq, gt } from 'drizzle-orm';
@@ -24,16 +25,6 @@ export interface BotActivityDeps {
   readonly features?: LiveFeatures;
   /** Called with the bar-found-to-decision-recorded latency of every bar (benchmarks). */
   readonly onLatency?: (ms: number) => void;
-}
-
-export interface AwaitBarInput {
-  readonly symbol: string;
-  readonly openTime: number;
-  readonly modelVersion: string;
-  /** A model in shadow mode: predicted and recorded beside the champion, never traded. */
-  readonly challengerVersion?: string | null;
-  readonly historyMinutes: number;
-  readonly waitMs: number;
 }
 
 const HEARTBEAT_MS = 2_000;

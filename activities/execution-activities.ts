@@ -9,45 +9,11 @@ import { orders } from '../db/schema';
 import { exchangeCredentials } from '../config/secrets';
 import { clientOrderId } from '../domain/client-order-id';
 import type { ExchangeSettings } from '../domain/exchange-settings';
-import type { OrderIntent, Side, TradingParams } from '../domain/trading';
-import { isRetryableExchangeError, LiveExecutor, type OrderReport, type ProtectiveOrderIds } from '../binance/live-executor';
+import type { ExecuteIntentInput, LiveFill, ProtectiveCheckInput, ProtectiveHit } from '../contracts/bot';
+import type { Side } from '../domain/trading';
+import { isRetryableExchangeError, LiveExecutor, type OrderReport } from '../binance/live-executor';
 import { createRestClient } from '../binance/exchange-client';
 import { sql } from 'drizzle-orm';
-
-export interface ExecuteIntentInput {
-  readonly workflowId: string;
-  readonly symbol: string;
-  readonly exchange: ExchangeSettings;
-  /** Open time of the bar at whose close the intent was decided (part of the client order ids). */
-  readonly decisionBarTime: number;
-  readonly intent: OrderIntent;
-  /** The open position a CLOSE closes (side and quantity), with its protective order ids. */
-  readonly position: { readonly side: Side; readonly qty: number; readonly protective: ProtectiveOrderIds | null } | null;
-  readonly trading: TradingParams;
-}
-
-export interface LiveFill {
-  readonly price: number;
-  readonly qty: number;
-  readonly fee: number;
-  readonly time: number;
-  readonly clientOrderId: string;
-  /** Protective orders placed after an entry. */
-  readonly protective: ProtectiveOrderIds | null;
-}
-
-export interface ProtectiveCheckInput {
-  readonly symbol: string;
-  readonly exchange: ExchangeSettings;
-  readonly protective: ProtectiveOrderIds;
-}
-
-export interface ProtectiveHit {
-  readonly reason: 'stop_loss' | 'take_profit';
-  readonly price: number;
-  readonly fee: number;
-  readonly time: number;
-}
 
 function credentialsFor(settings: ExchangeSettings) {
   if (settings.kind === 'local') return settings.apiKey && settings.apiSecret ? { apiKey: settings.apiKey, secret: settings.apiSecret } : null;

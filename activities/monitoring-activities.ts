@@ -2,6 +2,7 @@
  * Drift and performance measurements of the live bot: PSI of each feature over the recent bars against the
  * champion's training distribution (stored with the model), and the rolling Sharpe the workflow computed.
  */
+import type { MeasureInput } from '../contracts/bot';
 import type { Database } from '../db/client';
 import { loadBars } from '../db/repositories/bars';
 import { getModel } from '../db/repositories/models';
@@ -9,17 +10,6 @@ import { driftMeasurements, performanceMeasurements } from '../db/schema';
 import { computeFeatureMatrix, N_FEATURES, WARMUP_BARS } from '../model/features';
 import { featureReferenceSchema, maxPsi, psiAll } from '../model/psi';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
-
-export interface MeasureInput {
-  readonly symbol: string;
-  readonly modelVersion: string;
-  /** The bar the measurement belongs to (its open time). */
-  readonly openTime: number;
-  readonly psiWindowBars: number;
-  /** Computed by the workflow from its equity curve (null when not meaningful). */
-  readonly sharpe: number | null;
-  readonly sharpeWindowBars: number;
-}
 
 export function createMonitoringActivities({ db }: { db: Database }) {
   return {

@@ -17,7 +17,8 @@ import { getModel, insertModel, modelVersion } from '../db/repositories/models';
 import type { JsonObject, ModelRow } from '../db/schema';
 import { rowsHash } from '../model/lightgbm/series-memory';
 import type { TrainingPool } from '../model/lightgbm/lightgbm-pool';
-import type { SegmentTrained, TrainedModel, TrainModelInput } from '../contracts/backtest';
+import type { SegmentTrained } from '../contracts/backtest';
+import type { TrainedModel, TrainModelInput } from '../contracts/training';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { featureSeriesOf, iso, type FeatureSeries } from './bar-series';
 

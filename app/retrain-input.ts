@@ -3,11 +3,10 @@
  * triggers (BotRetraining.retrainArgs) and manual retrains, so every path trains and judges models alike.
  */
 import type { BotConfig } from '../config/schema';
-import type { RetrainInput } from '../contracts/retrain';
+import type { RetrainArgs } from '../contracts/retrain';
 import { trainingSpecFromConfig } from './trading-params';
 
-/** Everything but what a starter knows itself: the symbol, the reason and its detail, and the bot to work with. */
-export type RetrainArgs = Omit<RetrainInput, 'symbol' | 'reason' | 'detail' | 'botWorkflowId'>;
+export type { RetrainArgs };
 
 const MINUTE_MS = 60_000;
 

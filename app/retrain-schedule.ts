@@ -7,6 +7,7 @@
  * workflows/scheduled-retrain-workflow.ts). Overlap policy SKIP: no pile-up while a retrain (with its shadow)
  * takes longer than the interval; catch-up window 1 minute: after an outage only a recent action is made up.
  */
+import { ScheduledRetrainWorkflow } from '../workflows/scheduled-retrain-workflow';
 import {
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
@@ -19,8 +20,7 @@ import {
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import type { RetrainInput } from '../contracts/retrain';
-import type { ScheduledRetrainWorkflow } from '../workflows/scheduled-retrain-workflow';
-import type { RetrainArgs } from './retrain-input';
+import type { RetrainArgs } from '../contracts/retrain';
 
 /** An accelerated demo never retrains more often than this. */
 export const MIN_RETRAIN_INTERVAL_MS = 5_000;
@@ -72,7 +72,7 @@ function scheduleParts(options: RetrainScheduleOptions): {
     spec: { intervals: [{ every: retrainIntervalMs(options.everyMinutes, options.speed) }] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'ScheduledRetrainWorkflow',
+      workflowType: ScheduledRetrainWorkflow,
       workflowId: scheduledRetrainWorkflowIdPrefix(options.symbol),
       taskQueue: TASK_QUEUES.trading,
       args: [input],

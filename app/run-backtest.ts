@@ -3,10 +3,11 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import { TASK_QUEUES } from '../contracts/task-queues';
 import type { BacktestProgress, BacktestSummary } from '../contracts/backtest';
 import type { PreparedBacktest } from './backtest-request';
+import { BacktestWorkflow } from '../workflows/backtest-workflow';
 
 /** Starts the run without waiting for it; a workflow of the same id that is still running is refused by Temporal. */
-export async function startBacktest(client: Client, prepared: PreparedBacktest): Promise<WorkflowHandle> {
-  return client.workflow.start('BacktestWorkflow', {
+export async function startBacktest(client: Client, prepared: PreparedBacktest): Promise<WorkflowHandle<typeof BacktestWorkflow>> {
+  return client.workflow.start(BacktestWorkflow, {
     args: [prepared.request],
     taskQueue: TASK_QUEUES.trading,
     workflowId: prepared.workflowId,

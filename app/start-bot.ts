@@ -3,6 +3,7 @@
  * model (trained on the newest stored window when the registry has none), and TradingBotWorkflow itself.
  * Workflow ids say what they are (`market-data-BTCUSDT`, `bot-BTCUSDT-paper`); starting twice reuses them.
  */
+import { botWorkflowId } from '../contracts/bot';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { BotConfig } from '../config/schema';
 import type { Database } from '../db/client';
@@ -12,9 +13,12 @@ import type { ExchangeSettings } from '../domain/exchange-settings';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { createRestClient, exchangeNow } from '../binance/exchange-client';
 import { lastClosedOpenTime } from '../market-data/bar-window';
-import type { TrainedModel } from '../contracts/backtest';
-import { marketDataWorkflowId } from '../workflows/market-data-workflow';
-import type { TradingBotWorkflow } from '../workflows/trading-bot-workflow';
+import type { TrainedModel } from '../contracts/training';
+import { marketDataWorkflowId } from '../contracts/market-data';
+import { MarketDataWorkflow } from '../workflows/market-data-workflow';
+import { TradingBotWorkflow } from '../workflows/trading-bot-workflow';
+import { TrainChampionWorkflow } from '../workflows/train-champion-workflow';
+import { trainChampionWorkflowId } from '../contracts/training';
 import type { BotRetraining, TradingMode } from '../contracts/bot';
 import { retrainArgsFromConfig } from './retrain-input';
 import { ensureRetrainSchedule } from './retrain-schedule';
@@ -57,10 +61,6 @@ function botRetraining(config: BotConfig, speed: number): BotRetraining {
   };
 }
 
-export function botWorkflowId(symbol: string, mode: TradingMode): string {
-  return `bot-${symbol}-${mode}`;
-}
-
 /** Waits until the stored series reaches the exchange's last closed bar (the backfill is done). */
 async function waitForBackfill(db: Database, symbol: string, exchange: ExchangeSettings, timeoutMs: number): Promise<number> {
   const rest = createRestClient(exchange);
@@ -87,7 +87,7 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
   const { config, symbol, mode, exchange } = options;
   const log = options.log ?? (() => undefined);
   const historyHours = config.data.history_hours;
-  await client.workflow.start('MarketDataWorkflow', {
+  await client.workflow.start(MarketDataWorkflow, {
     taskQueue: TASK_QUEUES.trading,
     workflowId: marketDataWorkflowId(symbol),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -99,9 +99,9 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
   let champion = (await getChampion(db, symbol))?.version;
   if (!champion) {
     log('model registry has no champion: training one on the newest window');
-    const trained = await client.workflow.execute('TrainChampionWorkflow', {
+    const trained = await client.workflow.execute(TrainChampionWorkflow, {
       taskQueue: TASK_QUEUES.trading,
-      workflowId: `train-champion-${symbol}-${lastStored}`,
+      workflowId: trainChampionWorkflowId(symbol, lastStored),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       args: [
         {
@@ -111,11 +111,11 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
         },
       ],
     });
-    champion = (trained as TrainedModel).version;
+    champion = trained.version;
   }
   log(`champion model: ${champion}`);
 
-  const handle = await client.workflow.start<typeof TradingBotWorkflow>('TradingBotWorkflow', {
+  const handle = await client.workflow.start(TradingBotWorkflow, {
     taskQueue: TASK_QUEUES.trading,
     workflowId: botWorkflowId(symbol, mode),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,

@@ -1,6 +1,6 @@
 import type { TradingParams } from '../domain/trading';
 import type { BotConfig } from '../config/schema';
-import type { TrainingSpec } from '../contracts/backtest';
+import type { TrainingSpec } from '../contracts/training';
 
 /** config.yaml speaks in bps and percent; the engine in fractions (and bps for fees/slippage). */
 export function tradingParamsFromConfig(config: BotConfig): TradingParams {

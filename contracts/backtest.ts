@@ -4,61 +4,9 @@
  * references (a data reference, a run id, segment numbers); workflows carry the trader state, counters and
  * per-chunk totals.
  */
-import type { TraderState, TradingParams } from '../domain/trading';
-import type { EquityPoint } from '../domain/trading';
-
-/**
- * Where a backtest's bars come from; activities resolve it, the workflow only passes it along.
- * The series is the bars opening in [from, to): its first bar starts the features' history (EMA seeds), so the
- * same reference always yields the same features. A file is pinned by its SHA-256 so it cannot change under a run.
- */
-export type DataRef =
-  | { readonly kind: 'file'; readonly path: string; readonly sha256: string; readonly from: number; readonly to: number }
-  | { readonly kind: 'db'; readonly symbol: string; readonly from: number; readonly to: number };
-
-export type LightgbmParamValue = string | number | boolean;
-
-/** Everything a training needs besides the training end time. */
-export interface TrainingSpec {
-  readonly symbol: string;
-  readonly data: DataRef;
-  readonly windowMinutes: number;
-  readonly horizon: number;
-  readonly validationFraction: number;
-  readonly lightgbm: Readonly<Record<string, LightgbmParamValue>>;
-  /** Trading rules used to compute the validation Sharpe of the model. */
-  readonly trading: TradingParams;
-  readonly purpose: 'live' | 'backtest';
-}
-
-export interface TrainModelInput extends TrainingSpec {
-  /** T: the model learns from rows opening in [T - window, T) whose target closed by T. */
-  readonly trainEnd: number;
-}
-
-export interface ModelValidation {
-  readonly rmse: number;
-  readonly directionalAccuracy: number;
-  readonly ic: number;
-  /** Sharpe of the trading rules on the validation bars with this model's predictions. */
-  readonly sharpe: number;
-  /** RMSE of always predicting 0, the baseline a model must beat. */
-  readonly baselineRmse: number;
-  readonly bestIteration: number;
-  readonly nTrain: number;
-  readonly nValid: number;
-}
-
-/** What a training returns to a workflow: the version (a reference) and small metrics, never the model text. */
-export interface TrainedModel {
-  readonly version: string;
-  readonly trainStart: number;
-  readonly trainEnd: number;
-  readonly validation: ModelValidation;
-  /** True when the registry already held this version (a retried or repeated training). */
-  readonly reused: boolean;
-  readonly trainMs: number;
-}
+import type { EquityPoint, TraderState, TradingParams } from '../domain/trading';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DataRef, TrainingSpec } from './training';
 
 export interface BacktestRequest {
   readonly runId: string;
@@ -206,3 +154,9 @@ export interface BacktestProgress {
   /** Estimated time to completion from the pace so far; null before the first model. */
   readonly etaMs: number | null;
 }
+
+// ---- workflow messages ----------------------------------------------------------------------------------
+
+export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
+/** From a training child: how many of its chunk's models are done (progress only; the child's result is the account). */
+export const chunkProgressSignal = defineSignal<[{ chunk: number; models: number }]>('chunkProgress');

@@ -1,7 +1,12 @@
-/** The contract of TradingBotWorkflow with its activities, clients and operators (plain JSON data). */
+/**
+ * The contract of TradingBotWorkflow with its activities, clients and operators: its input, carried state and
+ * status, the activity inputs and outputs, its signals, queries and update, and its workflow id. Plain JSON data.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Bar } from '../domain/bars';
 import type { ExchangeSettings } from '../domain/exchange-settings';
-import type { Trade, TraderState, TradingParams } from '../domain/trading';
+import type { OrderIntent, Side, Trade, TraderState, TradingParams } from '../domain/trading';
+import type { RetrainArgs } from './retrain';
 
 export type TradingMode = 'paper' | 'live';
 
@@ -42,8 +47,8 @@ export interface BotRetraining {
   readonly sharpeThreshold: number;
   readonly sharpeWindowBars: number;
   readonly minIntervalBars: number;
-  /** RetrainWorkflow's input besides reason and detail (contracts/retrain.ts). */
-  readonly retrainArgs: Readonly<Record<string, unknown>>;
+  /** RetrainWorkflow's input besides symbol, reason, detail and bot (contracts/retrain.ts). */
+  readonly retrainArgs: RetrainArgs;
 }
 
 export interface BotCarried {
@@ -129,3 +134,91 @@ export interface RecordBarInput {
   /** When the bar was handed to the workflow (Unix ms), to measure the bar-to-decision latency. */
   readonly handedAt: number | null;
 }
+
+/** The protective orders of the open position at the exchange (live mode), by client order id. */
+export interface ProtectiveOrderIds {
+  readonly sl: string;
+  readonly tp: string;
+}
+
+// ---- activity inputs and outputs ------------------------------------------------------------------------
+
+export interface AwaitBarInput {
+  readonly symbol: string;
+  readonly openTime: number;
+  readonly modelVersion: string;
+  /** A model in shadow mode: predicted and recorded beside the champion, never traded. */
+  readonly challengerVersion?: string | null;
+  readonly historyMinutes: number;
+  readonly waitMs: number;
+}
+
+export interface MeasureInput {
+  readonly symbol: string;
+  readonly modelVersion: string;
+  /** The bar the measurement belongs to (its open time). */
+  readonly openTime: number;
+  readonly psiWindowBars: number;
+  /** Computed by the workflow from its equity curve (null when not meaningful). */
+  readonly sharpe: number | null;
+  readonly sharpeWindowBars: number;
+}
+
+export interface ExecuteIntentInput {
+  readonly workflowId: string;
+  readonly symbol: string;
+  readonly exchange: ExchangeSettings;
+  /** Open time of the bar at whose close the intent was decided (part of the client order ids). */
+  readonly decisionBarTime: number;
+  readonly intent: OrderIntent;
+  /** The open position a CLOSE closes (side and quantity), with its protective order ids. */
+  readonly position: { readonly side: Side; readonly qty: number; readonly protective: ProtectiveOrderIds | null } | null;
+  readonly trading: TradingParams;
+}
+
+export interface LiveFill {
+  readonly price: number;
+  readonly qty: number;
+  readonly fee: number;
+  readonly time: number;
+  readonly clientOrderId: string;
+  /** Protective orders placed after an entry. */
+  readonly protective: ProtectiveOrderIds | null;
+}
+
+export interface ProtectiveCheckInput {
+  readonly symbol: string;
+  readonly exchange: ExchangeSettings;
+  readonly protective: ProtectiveOrderIds;
+}
+
+export interface ProtectiveHit {
+  readonly reason: 'stop_loss' | 'take_profit';
+  readonly price: number;
+  readonly fee: number;
+  readonly time: number;
+}
+
+// ---- workflow id and messages ---------------------------------------------------------------------------
+
+/** One bot per symbol and mode. */
+export function botWorkflowId(symbol: string, mode: TradingMode): string {
+  return `bot-${symbol}-${mode}`;
+}
+
+export const OPERATOR_COMMANDS = ['pause', 'resume', 'flatten', 'stop'] as const;
+export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const flattenSignal = defineSignal('flatten');
+export const stopSignal = defineSignal('stop');
+/** Swap the traded model (promotion, rollback); the open position is kept as it is (strategy.md). */
+export const setChampionSignal = defineSignal<[string]>('setChampion');
+/** Start predicting with a challenger beside the champion (shadow mode), never trading on it. */
+export const startShadowSignal = defineSignal<[string]>('startShadow');
+/** End shadow mode early (a retrain that gave up or was cancelled names its challenger). */
+export const endShadowSignal = defineSignal<[string]>('endShadow');
+export const statusQuery = defineQuery<BotStatus>('status');
+/** An operator command applied at once, answered with the resulting status (e.g. `npm run bot -- pause`). */
+export const operateUpdate = defineUpdate<BotStatus, [OperatorCommand]>('operate');

@@ -1,7 +1,8 @@
 /** The contract of RetrainWorkflow with its starters (schedule, bot triggers, CLI) and activities: plain JSON data. */
 import type { GateReport, ValidationGates } from '../model/gates';
 import type { ShadowScore } from '../model/shadow-score';
-import type { ModelValidation, TrainingSpec } from './backtest';
+import { defineQuery } from '@temporalio/workflow';
+import type { ModelValidation, TrainingSpec } from './training';
 
 export type RetrainReason = 'scheduled' | 'drift' | 'performance' | 'manual';
 export const RETRAIN_REASONS: readonly RetrainReason[] = ['scheduled', 'drift', 'performance', 'manual'];
@@ -38,6 +39,9 @@ export interface RetrainInput {
    */
   readonly barMs?: number;
 }
+
+/** Everything but what a starter knows itself: the symbol, the reason and its detail, and the bot to work with. */
+export type RetrainArgs = Omit<RetrainInput, 'symbol' | 'reason' | 'detail' | 'botWorkflowId'>;
 
 export type RetrainOutcome = 'promoted' | 'rejected' | 'gated' | 'failed';
 export type RetrainPhase = 'training' | 'gating' | 'shadow' | 'scoring' | RetrainOutcome;
@@ -133,3 +137,7 @@ export interface ScoreShadowInput {
   readonly icMargin: number;
   readonly minBars: number;
 }
+
+// ---- workflow messages ----------------------------------------------------------------------------------
+
+export const retrainProgressQuery = defineQuery<RetrainProgress>('progress');

@@ -5,14 +5,14 @@
  */
 import { pauseRetrainSchedule, resumeRetrainSchedule } from '../app/retrain-schedule';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import { botWorkflowId } from '../app/start-bot';
+import { botWorkflowId } from '../contracts/bot';
 import { loadConfig } from '../config/load-config';
 import { loadEnvFile } from '../config/secrets';
 import { temporalStatus } from '../infra';
 import { LOCALHOST } from '../infra/processes';
 import { temporalSettings } from '../infra/temporal';
-import { marketDataWorkflowId, stopMarketDataSignal } from '../workflows/market-data-workflow';
-import { operateUpdate, statusQuery, type OperatorCommand } from '../workflows/trading-bot-workflow';
+import { marketDataWorkflowId, stopMarketDataSignal } from '../contracts/market-data';
+import { operateUpdate, statusQuery, type OperatorCommand } from '../contracts/bot';
 import type { BotStatus, TradingMode } from '../contracts/bot';
 import { parseCli, runMain, UsageError } from './lib/cli';
 

@@ -5,8 +5,9 @@
  */
 import { loadConfig, parseConfig } from '../config/load-config';
 import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
-import { botWorkflowId, startBot } from '../app/start-bot';
-import { marketDataWorkflowId } from '../workflows/market-data-workflow';
+import { startBot } from '../app/start-bot';
+import { botWorkflowId } from '../contracts/bot';
+import { marketDataWorkflowId } from '../contracts/market-data';
 import { LocalExchange } from '../local-exchange/local-exchange';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import type { BotStatus } from '../contracts/bot';

@@ -5,7 +5,7 @@
  * waits until both the bot and the registry show the new champion. It never starts servers.
  */
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { botWorkflowId } from '../app/start-bot';
+import { botWorkflowId } from '../contracts/bot';
 import { loadConfig } from '../config/load-config';
 import { loadEnvFile } from '../config/secrets';
 import { openDatabase, type Database } from '../db/client';
@@ -17,7 +17,7 @@ import { postgresStatus, temporalStatus } from '../infra';
 import { embeddedUrl, postgresSettings } from '../infra/postgres';
 import { LOCALHOST } from '../infra/processes';
 import { temporalSettings } from '../infra/temporal';
-import { setChampionSignal, statusQuery } from '../workflows/trading-bot-workflow';
+import { setChampionSignal, statusQuery } from '../contracts/bot';
 import type { BotStatus, TradingMode } from '../contracts/bot';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 

@@ -12,8 +12,8 @@ import { exchangeCredentials, loadEnvFile } from '../config/secrets';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import { assertLiveTradingAllowed } from '../binance/live-trading-guard';
 import { createRestClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
-import { marketDataWorkflowId } from '../workflows/market-data-workflow';
-import { statusQuery } from '../workflows/trading-bot-workflow';
+import { marketDataWorkflowId } from '../contracts/market-data';
+import { statusQuery } from '../contracts/bot';
 import type { BotStatus, TradingMode } from '../contracts/bot';
 import { parseCli, runMain, UsageError } from './lib/cli';
 

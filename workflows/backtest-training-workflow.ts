@@ -9,7 +9,7 @@ import type { TrainingActivities } from '../activities/training-activities';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { segmentSpan, timelineOf } from './backtest-plan';
 import type { ChunkTrained, SegmentTrained, TrainChunkInput } from '../contracts/backtest';
-import { chunkProgressSignal } from './backtest-workflow';
+import { chunkProgressSignal } from '../contracts/backtest';
 
 const { trainSegments } = proxyActivities<TrainingActivities>({
   taskQueue: TASK_QUEUES.training,

@@ -7,11 +7,10 @@
  * predictions, carrying the trader state from chunk to chunk. Only that state, counters and references pass
  * through this history, so a year costs it a few hundred events, like a day.
  */
+import { backtestProgressQuery, chunkProgressSignal } from '../contracts/backtest';
 import {
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
-  defineSignal,
   executeChild,
   isCancellation,
   log,
@@ -24,14 +23,10 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { initialState } from '../domain/trading';
 import type { BacktestActivities } from '../activities/backtest-activities';
 import { TASK_QUEUES } from '../contracts/task-queues';
-import type { BacktestTrainingWorkflow } from './backtest-training-workflow';
+import { BacktestTrainingWorkflow } from './backtest-training-workflow';
 import { errorText } from './error-text';
 import { chunkSize, chunksOf, etaMs, runTimeline, workDone } from './backtest-plan';
 import type { BacktestPhase, BacktestProgress, BacktestRequest, BacktestSummary, ChunkTrained } from '../contracts/backtest';
-
-export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
-/** From a training child: how many of its chunk's models are done (progress only; the child's result is the account). */
-export const chunkProgressSignal = defineSignal<[{ chunk: number; models: number }]>('chunkProgress');
 
 const MINUTE_MS = 60_000;
 /** Training children running at once: the next chunk trains while the current one finishes and is simulated. */
@@ -99,7 +94,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
     const trained: Promise<ChunkTrained>[] = [];
     const train = (c: number): void => {
       const { fromSeq, toSeq } = chunks[c]!;
-      const child = executeChild<typeof BacktestTrainingWorkflow>('BacktestTrainingWorkflow', {
+      const child = executeChild(BacktestTrainingWorkflow, {
         workflowId: `${info.workflowId}-train-${c}`,
         taskQueue: TASK_QUEUES.trading,
         args: [

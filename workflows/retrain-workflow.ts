@@ -24,8 +24,6 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -50,17 +48,9 @@ import {
   type RetrainPhase,
   type RetrainProgress,
   type RetrainResult,
+  retrainProgressQuery,
 } from '../contracts/retrain';
-
-export const progressQuery = defineQuery<RetrainProgress>('progress');
-
-// Signals of TradingBotWorkflow, named here so the retrain does not depend on the bot's module.
-/** Predict with this version beside the champion (role 'challenger') for the shadow bars; never trade on it. */
-export const startShadowSignal = defineSignal<[string]>('startShadow');
-/** Stop shadowing this version early (a retrain that gave up or was cancelled). */
-export const endShadowSignal = defineSignal<[string]>('endShadow');
-/** Trade this version from the next bar on; the open position is kept (strategy.md). */
-export const setChampionSignal = defineSignal<[string]>('setChampion');
+import { endShadowSignal, setChampionSignal, startShadowSignal } from '../contracts/bot';
 
 /** Bars the shadow may take beyond shadowBars + horizon (the bot catching up, a late bar) before the retrain gives up. */
 export const SHADOW_GRACE_BARS = 30;
@@ -132,7 +122,7 @@ export async function RetrainWorkflow(input: RetrainInput): Promise<RetrainResul
   /** The candidate's registry status is final (rejected, champion, or left as the registry had it). */
   let settled = false;
 
-  setHandler(progressQuery, (): RetrainProgress => ({ symbol, reason: input.reason, phase, version, metrics, error }));
+  setHandler(retrainProgressQuery, (): RetrainProgress => ({ symbol, reason: input.reason, phase, version, metrics, error }));
   upsertSearchAttributes([
     { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: symbol },
     { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'retrain' },

@@ -11,9 +11,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   log,
   proxyActivities,
   proxyLocalActivities,
@@ -35,25 +32,27 @@ import type { ExecutionActivities } from '../activities/execution-activities';
 import type { MonitoringActivities } from '../activities/monitoring-activities';
 import type { RegistryActivities } from '../activities/registry-activities';
 import { retrainTrigger, rollingSharpeOf } from '../model/retrain-triggers';
+import { RetrainWorkflow } from './retrain-workflow';
+import { retrainWorkflowId } from '../contracts/retrain';
 import { processBar, type BarStepResult } from './bar-step';
 import type { Bar } from '../domain/bars';
-import type { BarSummary, BotCarried, BotInput, BotStatus } from '../contracts/bot';
-
-export type OperatorCommand = 'pause' | 'resume' | 'flatten' | 'stop';
-
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
-export const flattenSignal = defineSignal('flatten');
-export const stopSignal = defineSignal('stop');
-/** Swap the traded model (promotion, rollback); the open position is kept as it is (strategy.md). */
-export const setChampionSignal = defineSignal<[string]>('setChampion');
-/** Start predicting with a challenger beside the champion (shadow mode), never trading on it. */
-export const startShadowSignal = defineSignal<[string]>('startShadow');
-/** End shadow mode early (e.g. the retrain was rejected). */
-export const endShadowSignal = defineSignal('endShadow');
-export const statusQuery = defineQuery<BotStatus>('status');
-/** An operator command applied at once, answered with the resulting status (e.g. `npm run bot -- pause`). */
-export const operateUpdate = defineUpdate<BotStatus, [OperatorCommand]>('operate');
+import {
+  endShadowSignal,
+  flattenSignal,
+  OPERATOR_COMMANDS,
+  operateUpdate,
+  pauseSignal,
+  resumeSignal,
+  setChampionSignal,
+  startShadowSignal,
+  statusQuery,
+  stopSignal,
+  type BarSummary,
+  type BotCarried,
+  type BotInput,
+  type BotStatus,
+  type OperatorCommand,
+} from '../contracts/bot';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -255,7 +254,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     },
     {
       validator: (command) => {
-        if (!['pause', 'resume', 'flatten', 'stop'].includes(command)) throw new Error(`unknown command '${String(command)}' (pause, resume, flatten, stop)`);
+        if (!(OPERATOR_COMMANDS as readonly string[]).includes(command))
+          throw new Error(`unknown command '${String(command)}' (${OPERATOR_COMMANDS.join(', ')})`);
       },
     },
   );
@@ -293,8 +293,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     lastTriggerAt = barsProcessed;
     const detail = trigger.reason === 'drift' ? { feature: trigger.feature, psi: trigger.psi } : { sharpe: trigger.sharpe };
     try {
-      await startChild('RetrainWorkflow', {
-        workflowId: `retrain-${input.symbol}`,
+      await startChild(RetrainWorkflow, {
+        workflowId: retrainWorkflowId(input.symbol),
         taskQueue: TASK_QUEUES.trading,
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [{ ...retraining.retrainArgs, symbol: input.symbol, reason: trigger.reason, detail, botWorkflowId: workflowId }],

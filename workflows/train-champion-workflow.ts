@@ -7,7 +7,7 @@ import type { RegistryActivities } from '../activities/registry-activities';
 import type { TrainingActivities } from '../activities/training-activities';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
-import type { TrainedModel, TrainingSpec } from '../contracts/backtest';
+import type { TrainedModel, TrainingSpec } from '../contracts/training';
 
 export interface TrainChampionInput {
   readonly symbol: string;

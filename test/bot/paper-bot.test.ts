@@ -14,7 +14,7 @@ import { LocalExchange } from '../../local-exchange/local-exchange';
 import { startBot } from '../../app/start-bot';
 import { tradingParamsFromConfig } from '../../app/trading-params';
 import type { BotConfig } from '../../config/schema';
-import { flattenSignal, operateUpdate, statusQuery } from '../../workflows/trading-bot-workflow';
+import { flattenSignal, operateUpdate, statusQuery } from '../../contracts/bot';
 import type { BotStatus } from '../../contracts/bot';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';

@@ -19,7 +19,7 @@ import { getModel } from '../../db/repositories/models';
 import { LocalExchange } from '../../local-exchange/local-exchange';
 import { ensurePostgres, ensureTemporal, type PostgresHandle, type TemporalHandle } from '../../infra';
 import { createMarketDataWorker, workflowBundle } from '../../workers/create-workers';
-import { operateUpdate } from '../../workflows/trading-bot-workflow';
+import { operateUpdate } from '../../contracts/bot';
 import { freePorts } from '../helpers/free-ports';
 import { loadShippedBars } from '../helpers/shipped-data';
 import {

@@ -8,7 +8,8 @@
  * signal but never gets a bar to predict, exactly like a bot waiting for the next minute.
  */
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
-import { retrainArgsFromConfig, type RetrainArgs } from '../../app/retrain-input';
+import { retrainArgsFromConfig } from '../../app/retrain-input';
+import { type RetrainArgs } from '../../contracts/retrain';
 import { deleteRetrainSchedule, ensureRetrainSchedule, pauseRetrainSchedule, retrainScheduleId } from '../../app/retrain-schedule';
 import { tradingParamsFromConfig } from '../../app/trading-params';
 import { loadConfig } from '../../config/load-config';
@@ -16,7 +17,8 @@ import { barRange, upsertBars } from '../../db/repositories/bars';
 import { getModel } from '../../db/repositories/models';
 import { listRetrainEvents } from '../../db/repositories/retrain-events';
 import { TASK_QUEUES } from '../../contracts/task-queues';
-import type { TrainedModel } from '../../contracts/backtest';
+import { TrainChampionWorkflow } from '../../workflows/train-champion-workflow';
+import { TradingBotWorkflow } from '../../workflows/trading-bot-workflow';
 import type { RetrainProgress, ScheduledRetrainResult } from '../../contracts/retrain';
 import type { BotInput } from '../../contracts/bot';
 import { loadShippedBars } from '../helpers/shipped-data';
@@ -53,11 +55,11 @@ beforeAll(async () => {
   runtime = await startTestRuntime({ trainingSlots: 1 });
   const { db } = runtime.database;
   await upsertBars(db, SYMBOL, loadShippedBars().slice(0, 4_320), 'test:shipped');
-  const champion = (await runtime.client.workflow.execute('TrainChampionWorkflow', {
+  const champion = await runtime.client.workflow.execute(TrainChampionWorkflow, {
     workflowId: `train-champion-${SYMBOL}`,
     taskQueue: TASK_QUEUES.trading,
     args: [{ symbol: SYMBOL, training: shipped.training, historyMinutes: shipped.historyMinutes }],
-  })) as TrainedModel;
+  });
   const botInput: BotInput = {
     symbol: SYMBOL,
     mode: 'paper',
@@ -71,7 +73,7 @@ beforeAll(async () => {
     heartbeatTimeoutMs: 5_000,
     barsPerRun: 500,
   };
-  bot = await runtime.client.workflow.start('TradingBotWorkflow', { workflowId: BOT_ID, taskQueue: TASK_QUEUES.trading, args: [botInput] });
+  bot = await runtime.client.workflow.start(TradingBotWorkflow, { workflowId: BOT_ID, taskQueue: TASK_QUEUES.trading, args: [botInput] });
 });
 
 afterAll(async () => {

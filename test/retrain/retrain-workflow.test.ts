@@ -10,7 +10,7 @@ import { getRetrainEvent, listRetrainEvents } from '../../db/repositories/retrai
 import { TASK_QUEUES } from '../../contracts/task-queues';
 import { retrainArgsFromConfig } from '../../app/retrain-input';
 import { retrainWorkflowId, type RetrainGates, type RetrainInput, type RetrainProgress } from '../../contracts/retrain';
-import type { RetrainWorkflow } from '../../workflows/retrain-workflow';
+import { RetrainWorkflow } from '../../workflows/retrain-workflow';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
 
@@ -29,7 +29,7 @@ function retrainInput(overrides: Partial<RetrainInput>): RetrainInput {
 }
 
 async function runRetrain(input: RetrainInput) {
-  const handle = await runtime.client.workflow.start<typeof RetrainWorkflow>('RetrainWorkflow', {
+  const handle = await runtime.client.workflow.start(RetrainWorkflow, {
     workflowId: retrainWorkflowId(input.symbol),
     taskQueue: TASK_QUEUES.trading,
     args: [input],

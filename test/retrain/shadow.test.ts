@@ -20,6 +20,7 @@ import { startBot } from '../../app/start-bot';
 import { loadConfig } from '../../config/load-config';
 import type { BotConfig } from '../../config/schema';
 import { getChampion, getModel, insertModel } from '../../db/repositories/models';
+import { RetrainWorkflow } from '../../workflows/retrain-workflow';
 import { getRetrainEvent } from '../../db/repositories/retrain-events';
 import { predictions, type NewModelRow } from '../../db/schema';
 import { computeFeatureMatrix, FEATURE_NAMES, N_FEATURES, WARMUP_BARS } from '../../model/features';
@@ -98,7 +99,7 @@ async function retrainWithShadow(shadowIcMargin: number): Promise<RetrainResult>
     gates: { maxRmseVsBaseline: 100, minDirectionalAccuracy: 0, minValidationSharpe: null, shadowIcMargin },
     barMs: 1_000,
   };
-  const handle = await runtime.client.workflow.start('RetrainWorkflow', {
+  const handle = await runtime.client.workflow.start(RetrainWorkflow, {
     workflowId: retrainWorkflowId(SYMBOL),
     taskQueue: TASK_QUEUES.trading,
     args: [input],
