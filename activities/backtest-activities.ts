@@ -17,7 +17,7 @@ import type {
   SimulateChunkInput,
   SimulateChunkResult,
 } from '../contracts/backtest';
-import { processBar } from '../workflows/bar-step';
+import { processBar } from '../domain/trading';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { describeRef, toJson, writeBacktestResults } from './backtest-report';
 import { barList, iso } from './bar-series';

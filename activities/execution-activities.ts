@@ -10,7 +10,7 @@ import { exchangeCredentials } from '../config/secrets';
 import { clientOrderId } from '../domain/client-order-id';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import type { ExecuteIntentInput, LiveFill, ProtectiveCheckInput, ProtectiveHit } from '../contracts/bot';
-import type { Side } from '../domain/trading';
+import { entryQuantity, protectiveLevels, type Side } from '../domain/trading';
 import { isRetryableExchangeError, LiveExecutor, type OrderReport } from '../binance/live-executor';
 import { createRestClient } from '../binance/exchange-client';
 import { sql } from 'drizzle-orm';
@@ -100,25 +100,24 @@ export function createExecutionActivities({ db }: { db: Database }) {
         }
         const side: Side = input.intent.type === 'OPEN_LONG' ? 'LONG' : 'SHORT';
         const equity = await executor.fetchEquity();
-        const notional = equity * input.trading.positionFraction * input.trading.leverage;
         const price = await executor.lastPrice();
         const id = ids('open');
         const report = await executor.placeMarketOrder({
           side: side === 'LONG' ? 'buy' : 'sell',
-          qty: notional / price,
+          qty: entryQuantity(equity, price, input.trading),
           reduceOnly: false,
           clientOrderId: id,
           referencePrice: price,
         });
         await recordOrder(input.symbol, report, input.decisionBarTime, input.intent.type);
         const entry = report.avgPrice!;
-        const d = side === 'LONG' ? 1 : -1;
         const protective = { sl: ids('sl'), tp: ids('tp') };
+        const levels = protectiveLevels({ side, entryPrice: entry }, input.trading);
         const placed = await executor.placeProtectiveOrders({
           positionSide: side,
           qty: report.filledQty,
-          stopPrice: entry * (1 - d * input.trading.stopLossPct),
-          takeProfitPrice: entry * (1 + d * input.trading.takeProfitPct),
+          stopPrice: levels.stop,
+          takeProfitPrice: levels.take,
           clientOrderIds: protective,
         });
         await recordOrder(input.symbol, placed.stopLoss, input.decisionBarTime, 'stop_loss');

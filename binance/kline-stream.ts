@@ -19,70 +19,19 @@
  * A watchdog compares the table with the exchange clock every `clockCheckIntervalMs`: a closed bar still missing
  * at the next check means the stream is stalled (a silent connection), which is treated like a drop.
  */
-import ccxt from 'ccxt';
 import { BAR_MS, type Bar } from '../domain/bars';
 import { historyStart, lastClosedOpenTime, missingRanges, type BarRange } from '../market-data/bar-window';
 import { candleToBar } from './candles';
-import { exchangeNow, marketSymbol, type RestClient, type StreamClient } from './exchange-client';
+import { exchangeNow, marketSymbol } from './exchange-client';
 import { observeKlineEvents, type KlineEvent } from './kline-events';
+import type { KlineStreamerOptions, StreamHeartbeat, StreamPhase } from './kline-stream-options';
 import { backfillRange, type BackfillTarget } from './rest-backfill';
-import { storeClosedBars, storedOpenTimes, type BarStore } from '../market-data/store-bars';
+import { backoffDelay, DEFAULT_BACKOFF, describe, isPermanentStreamError, sleep, type BackoffOptions } from './stream-reconnect';
+import { storeClosedBars, storedOpenTimes } from '../market-data/store-bars';
 
-export type StreamPhase = 'starting' | 'catching-up' | 'streaming' | 'backing-off' | 'stopped';
-
-/** What the stream reports regularly (the activity's heartbeat details). */
-export interface StreamHeartbeat {
-  readonly symbol: string;
-  readonly phase: StreamPhase;
-  /** Open time of the newest bar known stored, null before the first. */
-  readonly lastStoredOpenTime: number | null;
-  /** Recoveries after a failure (each = backoff, reconnect, catch-up). */
-  readonly reconnects: number;
-  /** New rows written (REST and stream). */
-  readonly barsStored: number;
-  readonly lastError: string | null;
-}
-
-export interface BackoffOptions {
-  /** First delay after a failure; doubles with each consecutive failure. Default 500 ms. */
-  readonly initialMs: number;
-  /** Cap. Default 10 s. */
-  readonly maxMs: number;
-}
-
-export interface KlineStreamerOptions {
-  /** Exchange id of a USDT-margined perpetual, e.g. BTCUSDT (also the bars table's symbol). */
-  readonly symbol: string;
-  readonly rest: RestClient;
-  readonly stream: StreamClient;
-  readonly store: BarStore;
-  /** The rolling window kept complete, e.g. 72 (features need 48-72 h). */
-  readonly historyHours: number;
-  /** bars.source is `<prefix>-rest` or `<prefix>-ws`, e.g. 'binance', 'local'. */
-  readonly sourcePrefix: string;
-  readonly onHeartbeat?: (details: StreamHeartbeat) => void;
-  /** Default 2 s. */
-  readonly heartbeatIntervalMs?: number;
-  /** Default 10 s. */
-  readonly clockCheckIntervalMs?: number;
-  readonly backoff?: BackoffOptions;
-  /** Counters carried over from an earlier attempt (an activity's last heartbeat). */
-  readonly resume?: { readonly reconnects?: number; readonly barsStored?: number };
-  readonly log?: (line: string) => void;
-}
-
-const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000 };
-
-/** Errors no reconnect can fix: the activity fails instead of retrying forever. */
-export function isPermanentStreamError(err: unknown): boolean {
-  return err instanceof ccxt.BadSymbol || err instanceof ccxt.BadRequest || err instanceof ccxt.NotSupported || err instanceof ccxt.AuthenticationError;
-}
-
-/** Exponential backoff with jitter (+-25%, so a fleet does not reconnect in step), capped. */
-export function backoffDelay(failures: number, backoff: BackoffOptions): number {
-  const exponential = backoff.initialMs * 2 ** Math.min(failures, 30);
-  return Math.round(Math.min(backoff.maxMs, exponential * (0.75 + Math.random() * 0.5)));
-}
+// Callers import the streamer's options, status and reconnect policy from here.
+export type { KlineStreamerOptions, StreamHeartbeat, StreamPhase } from './kline-stream-options';
+export { backoffDelay, isPermanentStreamError, type BackoffOptions } from './stream-reconnect';
 
 class StreamStalledError extends Error {
   override name = 'StreamStalledError';
@@ -90,22 +39,6 @@ class StreamStalledError extends Error {
 
 type WatchOutcome = { readonly kind: 'candles'; readonly candles: number[][] } | { readonly kind: 'error'; readonly error: unknown };
 type LoopOutcome = WatchOutcome | { readonly kind: 'tick' } | { readonly kind: 'final' } | { readonly kind: 'abort' };
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class KlineStreamer {
   private readonly market: string;
@@ -248,7 +181,9 @@ export class KlineStreamer {
   /** Copies of ccxt's cached candles whose final event arrived on this connection and that are not stored yet. */
   private cachedFinals(): number[][] {
     const rows: number[][] = [];
-    for (const c of this.options.stream.ohlcvs[this.market]?.['1m'] ?? []) {
+    // ccxt types its cache rows as any; read them as unknown values (each is converted with Number below).
+    const cached: readonly (readonly unknown[])[] = this.options.stream.ohlcvs[this.market]?.['1m'] ?? [];
+    for (const c of cached) {
       const t = c[0];
       if (typeof t === 'number' && this.finals.has(t) && (this.lastStored === null || t > this.lastStored)) rows.push(c.map(Number));
     }

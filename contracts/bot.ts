@@ -7,6 +7,7 @@ import type { Bar } from '../domain/bars';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import type { OrderIntent, Side, Trade, TraderState, TradingParams } from '../domain/trading';
 import type { RetrainArgs } from './retrain';
+import type { ProtectiveOrderIds } from '../domain/client-order-id';
 
 export type TradingMode = 'paper' | 'live';
 
@@ -135,11 +136,7 @@ export interface RecordBarInput {
   readonly handedAt: number | null;
 }
 
-/** The protective orders of the open position at the exchange (live mode), by client order id. */
-export interface ProtectiveOrderIds {
-  readonly sl: string;
-  readonly tp: string;
-}
+export type { ProtectiveOrderIds };
 
 // ---- activity inputs and outputs ------------------------------------------------------------------------
 

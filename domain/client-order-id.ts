@@ -107,3 +107,9 @@ export function parseClientOrderId(id: string): ParsedClientOrderId | null {
     attempt: attempt === undefined || attempt === '' ? 0 : parseInt(attempt, 36),
   };
 }
+
+/** The protective orders of an open position at the exchange (live mode), by client order id. */
+export interface ProtectiveOrderIds {
+  readonly sl: string;
+  readonly tp: string;
+}

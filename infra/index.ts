@@ -34,7 +34,7 @@ export async function ensureInfra(options: EnsureInfraOptions = {}): Promise<Inf
   ]);
   if (temporal.status === 'rejected' || postgres.status === 'rejected') {
     // Do not leave the half that did start running.
-    await Promise.allSettled([temporal, postgres].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    await Promise.allSettled([temporal, postgres].flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])));
     const failures = [temporal, postgres].flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []));
     throw new Error(failures.join('\n'));
   }

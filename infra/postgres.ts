@@ -103,7 +103,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
       throw new Error(`DATABASE_URL (${redact(url)}) is not usable: ${errorMessage(err)}`);
     });
     log(`PostgreSQL: using ${redact(url)} from DATABASE_URL`);
-    return { url, startedHere: false, stop: async () => undefined };
+    return { url, startedHere: false, stop: () => Promise.resolve() };
   }
 
   const url = embeddedUrl(settings.port, settings.database);
@@ -120,7 +120,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
     const whose = cluster === settings.clusterDir ? '' : ` (cluster ${cluster ?? 'unknown'}, not this project's ${settings.clusterDir})`;
     await createDatabaseIfMissing(adminUrl, settings.database);
     log(`PostgreSQL: reusing the server on ${address}${whose}`);
-    return { url, startedHere: false, stop: async () => undefined };
+    return { url, startedHere: false, stop: () => Promise.resolve() };
   }
 
   const otherServer = runningServer(settings);

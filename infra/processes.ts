@@ -166,7 +166,8 @@ export interface SpawnServerOptions {
 export interface SpawnedServer {
   readonly pid: number;
   /** How the process ended, once it has; lets readiness loops fail fast instead of timing out. */
-  exitStatus(): string | undefined;
+  // A function property, not a method: it is a closure meant to be passed around (`server.exitStatus`).
+  readonly exitStatus: () => string | undefined;
 }
 
 /** Servers tied to this process: one 'exit' listener kills them all (signals can only be sent synchronously there). */

@@ -125,7 +125,7 @@ export async function ensureTemporal(options: EnsureTemporalOptions = {}): Promi
     });
     await registerThenClose(connection, namespace, log);
     log(`Temporal: using ${address} from TEMPORAL_ADDRESS, namespace ${namespace}`);
-    return { address, namespace, uiUrl: nonEmpty(env.TEMPORAL_UI_URL), startedHere: false, stop: async () => undefined };
+    return { address, namespace, uiUrl: nonEmpty(env.TEMPORAL_UI_URL), startedHere: false, stop: () => Promise.resolve() };
   }
 
   const address = `${LOCALHOST}:${settings.port}`;
@@ -141,7 +141,7 @@ export async function ensureTemporal(options: EnsureTemporalOptions = {}): Promi
     await registerThenClose(connection, namespace, log);
     const uiUrl = (await isPortOpen(settings.uiPort)) ? configuredUiUrl : undefined;
     log(`Temporal: reusing the server on ${address}; Web UI: ${uiUrl ?? `nothing on port ${settings.uiPort}`}`);
-    return { address, namespace, uiUrl, startedHere: false, stop: async () => undefined };
+    return { address, namespace, uiUrl, startedHere: false, stop: () => Promise.resolve() };
   }
 
   const cli = requireTemporalCli(env);

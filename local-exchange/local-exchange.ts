@@ -10,58 +10,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BAR_MS, type Bar } from '../domain/bars';
-import { AccountEngine, type AccountState } from './account-engine';
+import { AccountEngine } from './account-engine';
+import type { AccountState } from './account-types';
 import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin-api';
 import { BinanceApiError, binanceErrors } from './binance-errors';
-import { BTCUSDT_PERPETUAL, type InstrumentSpec } from './exchange-info';
+import { BTCUSDT_PERPETUAL } from './exchange-info';
 import { FaultInjector, type OrderRejection, type RestFault, type WebSocketRefusal } from './fault-injector';
+import { readBody, writeJson } from './http-io';
 import { KlineStreamServer } from './kline-stream';
+import { DEMO_API_KEY, DEMO_API_SECRET, type LocalExchangeOptions } from './local-exchange-options';
 import { MarketReplay, type RegimeChange } from './market-replay';
 import { verifySignedRequest } from './request-auth';
 import { RequestParams } from './request-params';
 import { REST_ROUTES, type RestContext } from './rest-api';
 import { ResponseFormatter } from './rest-responses';
 
-/** Credentials the local exchange accepts by default (demo values, not secrets). */
-export const DEMO_API_KEY = 'local-exchange-demo-key';
-export const DEMO_API_SECRET = 'local-exchange-demo-secret';
-
-export interface LocalExchangeOptions {
-  /** The market to replay (ascending 1-minute bars). */
-  readonly bars: readonly Bar[];
-  /** Bars before this index are already closed history when the exchange starts. Default 0. */
-  readonly startIndex?: number;
-  /** Timed replay speed (1 = real time, 60 = one bar a second); 0 or absent = manual `advance()` only. */
-  readonly speed?: number;
-  readonly host?: string;
-  /** 0 (default) picks a free port. */
-  readonly port?: number;
-  readonly apiKey?: string;
-  readonly apiSecret?: string;
-  /** USDT in the wallet at start. Default 10,000. */
-  readonly startingBalance?: number;
-  /** Default 4. */
-  readonly takerFeeBps?: number;
-  /** Default 0. */
-  readonly slippageBps?: number;
-  /** Initial leverage. Default 20 (Binance's default). */
-  readonly leverage?: number;
-  readonly instrument?: InstrumentSpec;
-  /** Also publish an in-progress (x: false) kline for the new bar after each close. Default false. */
-  readonly partialBarUpdates?: boolean;
-  /** Extra slack on Binance's timestamp/recvWindow check, in ms. Default 5,000. */
-  readonly timestampToleranceMs?: number;
-  /** Server pings interval; Binance's is 3 minutes. */
-  readonly wsPingIntervalMs?: number;
-  /** A connection silent this long is dropped; Binance's is 10 minutes. */
-  readonly wsPongTimeoutMs?: number;
-  /** Wall clock (signature timestamps, timed replay, refusal windows). Default Date.now. */
-  readonly wallClock?: () => number;
-  /** Receives one line per notable event (orders, replay, faults). */
-  readonly log?: (line: string) => void;
-}
-
-const MAX_BODY_BYTES = 1 << 20;
+// Callers import the options and demo credentials with the exchange.
+export { DEMO_API_KEY, DEMO_API_SECRET, type LocalExchangeOptions } from './local-exchange-options';
 
 export class LocalExchange implements AdminTarget {
   readonly apiKey: string;
@@ -369,27 +334,4 @@ export class LocalExchange implements AdminTarget {
       this.pendingDelays.add(release);
     });
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BinanceApiError(413, -1000, `request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function writeJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.writableEnded || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

@@ -69,8 +69,12 @@ export class MarketReplay {
     return current.openTime + Math.min(Math.max(0, Math.floor(intraBarMs)), BAR_MS - 1);
   }
 
+  /**
+   * The price the market trades at now: the open of the bar in progress (its first trade, which a market order
+   * sent after the previous close meets), or the last close once the replay has ended.
+   */
   lastPrice(): number {
-    return this.lastClosed()?.close ?? this.bars[0]!.open;
+    return this.inProgress()?.open ?? this.lastClosed()?.close ?? this.bars[0]!.open;
   }
 
   /** Closes the bar in progress and returns it (undefined when the replay has ended). */

@@ -2,7 +2,8 @@
  * The account engine's records in Binance USD-M's JSON shapes (field names, string-encoded decimals), as ccxt's
  * parseOrder / parsePositionRisk / parseBalance read them.
  */
-import type { AccountEngine, AccountState, AlgoOrderRecord, OrderRecord, TradeRecord } from './account-engine';
+import type { AccountEngine } from './account-engine';
+import type { AccountState, AlgoOrderRecord, OrderRecord, TradeRecord } from './account-types';
 import { fixed, plain } from './decimal-format';
 import { decimalsOf, maxNotionalForLeverage, type InstrumentSpec } from './exchange-info';
 

@@ -101,8 +101,8 @@ async function startWorker(kind: 'trading' | 'training', index: number, env: Nod
       output += chunk.toString('utf8');
       if (output.includes('polling task queue')) ready();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.once('exit', (code) => fail(new Error(`${kind} worker exited (${code}):\n${output}`)));
   });
   return { child, statsFile };

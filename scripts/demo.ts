@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     }, 5_000);
     try {
       const final = await bot.result();
-      console.log(`bot finished: ${line(final as BotStatus)}`);
+      console.log(`bot finished: ${line(final)}`);
     } finally {
       clearInterval(ticker);
     }

@@ -134,7 +134,7 @@ async function openRegistry(): Promise<{ db: Database; close: () => Promise<void
     await handle.close();
     throw new Error(`the database has no model registry (${(err as Error).message}); create it with npm run setup`);
   }
-  return { db: handle.db, close: handle.close };
+  return { db: handle.db, close: () => handle.close() };
 }
 
 async function connectTemporal(): Promise<{ client: Client; close: () => Promise<void> }> {

@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     }, 60_000);
     try {
       // Runs until the bot is stopped (npm run bot -- stop) or the workers fail; Ctrl-C exits in onSignal.
-      const ended = await Promise.race([bot.result().then((s) => ({ bot: s as BotStatus })), runtime.workersDone.then(() => ({ bot: null }))]);
+      const ended = await Promise.race([bot.result().then((s) => ({ bot: s })), runtime.workersDone.then(() => ({ bot: null }))]);
       if (ended.bot === null) throw new Error('the workers stopped unexpectedly');
       console.log(`bot ${bot.workflowId} stopped: ${statusLine(ended.bot)}`);
     } finally {

@@ -26,7 +26,20 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
-import { applyFill, clearIntent, decide, flatten, fillForIntent, initialState, pause, resume, type Trade, type TraderState } from '../domain/trading';
+import {
+  decide,
+  flatten,
+  initialState,
+  openBar,
+  pause,
+  resume,
+  settleIntent,
+  SIMULATED,
+  type BarFills,
+  type Decision,
+  type Execution,
+  type TraderState,
+} from '../domain/trading';
 import type { BotActivities } from '../activities/bot-activities';
 import type { ExecutionActivities } from '../activities/execution-activities';
 import type { MonitoringActivities } from '../activities/monitoring-activities';
@@ -34,7 +47,6 @@ import type { RegistryActivities } from '../activities/registry-activities';
 import { retrainTrigger, rollingSharpeOf } from '../model/retrain-triggers';
 import { RetrainWorkflow } from './retrain-workflow';
 import { retrainWorkflowId } from '../contracts/retrain';
-import { processBar, type BarStepResult } from './bar-step';
 import type { Bar } from '../domain/bars';
 import {
   endShadowSignal,
@@ -137,57 +149,36 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
 
   let orderFailed = false;
   let waitScope: CancellationScope | null = null;
-  /** Live mode: exits the exchange made on its own, the decision, and its execution at the exchange's prices. */
-  const liveStep = async (bar: Bar, prediction: number | null): Promise<BarStepResult> => {
-    const trades: Trade[] = [];
-    let state = trader;
-    orderFailed = false;
-    if (state.position && protective) {
-      const hit = await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective });
-      if (hit) {
-        const applied = applyFill(
-          state,
-          { type: 'CLOSE', reason: hit.reason, price: hit.price, fee: hit.fee, time: Math.floor(hit.time / MINUTE_MS) * MINUTE_MS },
-          input.trading,
-        );
-        state = applied.state;
-        if (applied.trade) trades.push(applied.trade);
-        protective = null;
-      }
+  /** The fills inside the bar: simulated (paper) or the exchange's own stop-loss / take-profit fills (live). */
+  const fillsIn = async (): Promise<BarFills> => {
+    if (input.mode !== 'live') return SIMULATED;
+    const exit = trader.position && protective ? await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective }) : null;
+    if (exit) protective = null;
+    return { source: 'exchange', exit };
+  };
+  /** Paper: the intent fills at the next bar's open (simulated). Live: the order is sent now, at the close. */
+  const execute = async (bar: Bar, decision: Decision): Promise<Execution> => {
+    if (input.mode !== 'live' || decision.intent === null) return SIMULATED;
+    const position = decision.state.position;
+    try {
+      const fill = await executeLiveIntent({
+        workflowId,
+        symbol: input.symbol,
+        exchange: input.exchange,
+        decisionBarTime: bar.openTime,
+        intent: decision.intent,
+        position: position ? { side: position.side, qty: position.qty, protective } : null,
+        trading: input.trading,
+      });
+      protective = fill.protective;
+      return { source: 'exchange', price: fill.price, qty: fill.qty, fee: fill.fee };
+    } catch (err) {
+      // A refused order (margin, minimum notional...) is dropped; the next bar decides again.
+      const error = err instanceof Error ? err.message : String(err);
+      log.error('order failed; intent dropped', { intent: decision.intent, error });
+      orderFailed = true;
+      return { source: 'refused', error };
     }
-    const decision = decide(state, { bar, prediction, modelVersion: champion }, input.trading);
-    state = decision.state;
-    let executed = decision.intent;
-    if (decision.intent) {
-      const position = state.position;
-      try {
-        const fill = await executeLiveIntent({
-          workflowId,
-          symbol: input.symbol,
-          exchange: input.exchange,
-          decisionBarTime: bar.openTime,
-          intent: decision.intent,
-          position: position ? { side: position.side, qty: position.qty, protective } : null,
-          trading: input.trading,
-        });
-        // The order filled right after this bar's close: in the next bar, as in the backtest.
-        const applied = applyFill(
-          state,
-          fillForIntent(decision.intent, { price: fill.price, qty: fill.qty, fee: fill.fee, time: bar.openTime + MINUTE_MS }),
-          input.trading,
-        );
-        state = applied.state;
-        if (applied.trade) trades.push(applied.trade);
-        protective = fill.protective;
-      } catch (err) {
-        // A refused order (margin, minimum notional...) is dropped; the next bar decides again.
-        log.error('order failed; intent dropped', { intent: decision.intent, error: err instanceof Error ? err.message : String(err) });
-        state = clearIntent(state);
-        executed = null;
-        orderFailed = true;
-      }
-    }
-    return { state, trades, events: decision.events, intent: executed, equity: { openTime: bar.openTime + MINUTE_MS, equity: state.lastEquity } };
   };
 
   const status = (): BotStatus => {
@@ -354,10 +345,10 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const stale = arrival.barsBehind >= input.staleAfterBars;
     const prediction = stale && trader.position === null ? null : arrival.prediction;
     const before = trader;
-    const step =
-      input.mode === 'live'
-        ? await liveStep(bar, prediction)
-        : processBar(trader, { bar, prediction, modelVersion: champion, last: false, params: input.trading });
+    orderFailed = false;
+    const opened = openBar(trader, bar, input.trading, await fillsIn());
+    const decision = decide(opened.state, { bar, prediction, modelVersion: champion }, input.trading);
+    const step = settleIntent(opened, decision, bar, input.trading, await execute(bar, decision));
     trader = step.state;
     lastBarTime = bar.openTime;
     barsProcessed += 1;

@@ -3,7 +3,9 @@ export { DEFAULT_TRADING_PARAMS, assertTradingParams, type TradingParams } from 
 export {
   initialState,
   type CloseReason,
+  EXIT_REASONS,
   type ExitReason,
+  type ProtectiveExitReason,
   type OrderIntent,
   type Position,
   type Side,
@@ -39,7 +41,23 @@ export {
   type Fill,
 } from './fills';
 export { clearIntent, flatten, pause, resume } from './operator';
-export { lastStep, simulate, stepBar, type EquityPoint, type SimulationResult, type StepResult } from './simulate';
+export { simulate, type SimulationResult } from './simulate';
+export {
+  SIMULATED,
+  lastStep,
+  openBar,
+  processBar,
+  settleIntent,
+  stepBar,
+  type BarFills,
+  type BarOpened,
+  type BarStepInput,
+  type BarStepResult,
+  type EquityPoint,
+  type ExchangeExit,
+  type Execution,
+  type StepResult,
+} from './bar-step';
 export {
   MINUTES_PER_YEAR,
   equityReturns,

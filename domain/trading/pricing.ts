@@ -46,7 +46,7 @@ export function equityAt(state: Pick<TraderState, 'cash' | 'position'>, price: n
 }
 
 /** Stop-loss and take-profit prices, measured from the entry fill price. */
-export function protectiveLevels(position: Position, params: TradingParams): { stop: number; take: number } {
+export function protectiveLevels(position: Pick<Position, 'side' | 'entryPrice'>, params: TradingParams): { stop: number; take: number } {
   const d = direction(position.side);
   return {
     stop: position.entryPrice * (1 - d * params.stopLossPct),

@@ -3,26 +3,10 @@
  * exactly what the live bot does bar by bar (fills at the open, protective exits in the bar, decision at the close).
  */
 import { BAR_MS, type Bar } from '../bars';
-import { decide, type DecideInput } from './decide';
+import { lastStep, stepBar, type EquityPoint } from './bar-step';
 import type { EngineEvent } from './events';
-import { checkProtective, fillAtOpen, finish, type BarResult } from './fills';
 import type { TradingParams } from './params';
-import { initialState, type OrderIntent, type Trade, type TraderState } from './state';
-
-/** One row of equity.csv: the equity at the open of minute `openTime`, i.e. at the close of the bar before it. */
-export interface EquityPoint {
-  readonly openTime: number;
-  readonly equity: number;
-}
-
-export interface StepResult {
-  readonly state: TraderState;
-  /** Round trips completed in this bar (at most one with strategy.md's rules). */
-  readonly trades: readonly Trade[];
-  readonly events: readonly EngineEvent[];
-  /** Intent decided at this bar's close (null on the last bar, which decides nothing). */
-  readonly intent: OrderIntent | null;
-}
+import { initialState, type Trade, type TraderState } from './state';
 
 export interface SimulationResult {
   readonly trades: readonly Trade[];
@@ -30,38 +14,6 @@ export interface SimulationResult {
   readonly equity: readonly EquityPoint[];
   readonly events: readonly EngineEvent[];
   readonly finalState: TraderState;
-}
-
-/** The simulated fills inside `bar`: the pending intent at its open, then stop-loss / take-profit on its range. */
-function fillsInBar(state: TraderState, bar: Bar, params: TradingParams): BarResult[] {
-  const atOpen = fillAtOpen(state, bar, params);
-  return [atOpen, checkProtective(atOpen.state, bar, params)];
-}
-
-function collect(results: readonly BarResult[]): { trades: Trade[]; events: EngineEvent[] } {
-  const trades: Trade[] = [];
-  const events: EngineEvent[] = [];
-  for (const r of results) {
-    if (r.trade !== null) trades.push(r.trade);
-    events.push(...r.events);
-  }
-  return { trades, events };
-}
-
-/** One ordinary test bar: fills at its open, protective exits within it, the decision at its close. */
-export function stepBar(state: TraderState, input: DecideInput, params: TradingParams): StepResult {
-  const fills = fillsInBar(state, input.bar, params);
-  const decision = decide(fills[fills.length - 1]!.state, input, params);
-  const { trades, events } = collect(fills);
-  return { state: decision.state, trades, events: [...events, ...decision.events], intent: decision.intent };
-}
-
-/** The last test bar: fills at its open and within it, then no decision: an open position closes at its close. */
-export function lastStep(state: TraderState, bar: Bar, params: TradingParams): StepResult {
-  const fills = fillsInBar(state, bar, params);
-  const end = finish(fills[fills.length - 1]!.state, bar, params);
-  const { trades, events } = collect([...fills, end]);
-  return { state: end.state, trades, events, intent: null };
 }
 
 function checkInputs(bars: readonly Bar[], predictions: ArrayLike<number | null>, modelVersions: readonly (string | null)[], startTime: number): void {

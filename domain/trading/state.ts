@@ -7,7 +7,10 @@ import { assertTradingParams, type TradingParams } from './params';
 
 export type Side = 'LONG' | 'SHORT';
 
-export type ExitReason = 'signal' | 'stop_loss' | 'take_profit' | 'kill_switch' | 'flatten' | 'end_of_test';
+export const EXIT_REASONS = ['signal', 'stop_loss', 'take_profit', 'kill_switch', 'flatten', 'end_of_test'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+/** Exits made by the protective orders (simulated on the bar's range, or filled by the exchange). */
+export type ProtectiveExitReason = Extract<ExitReason, 'stop_loss' | 'take_profit'>;
 
 /** Exits that are decided (and then filled); stop-loss and take-profit are triggered by prices instead. */
 export type CloseReason = Extract<ExitReason, 'signal' | 'kill_switch' | 'flatten' | 'end_of_test'>;

@@ -36,6 +36,18 @@ const SUMMARY_METRICS = [
   'avg_holding_minutes',
 ];
 
+/** The parts of summary.json these tests read. */
+interface SummaryJson {
+  readonly metrics: Readonly<Record<string, number | null>>;
+  readonly models: readonly unknown[];
+  readonly config: { readonly trading: { readonly entry_threshold_bps: number } };
+  readonly timings: { readonly models_trained: number };
+}
+
+function readSummary(dir: string): SummaryJson {
+  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SummaryJson;
+}
+
 let runtime: TestRuntime;
 let config: BotConfig;
 
@@ -61,12 +73,12 @@ describe('BacktestWorkflow on the shipped data', () => {
     const dir = first.request.outDir;
     for (const f of ['summary.json', 'trades.csv', 'equity.csv', 'report.html']) expect(existsSync(join(dir, f))).toBe(true);
 
-    const json = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    const json = readSummary(dir);
     expect(Object.keys(json.metrics)).toEqual(expect.arrayContaining(SUMMARY_METRICS));
     expect(json.models).toHaveLength(6); // 6 h test, a model every 60 minutes
     expect(json.config.trading.entry_threshold_bps).toBe(2);
 
-    firstTrades = parseTradesCsv(readFileSync(join(dir, 'trades.csv'), 'utf8')) as Trade[];
+    firstTrades = parseTradesCsv(readFileSync(join(dir, 'trades.csv'), 'utf8'));
     const equity = parseEquityCsv(readFileSync(join(dir, 'equity.csv'), 'utf8'));
     expect(firstTrades.length).toBeGreaterThan(10);
     expect(summary.metrics.trades).toBe(firstTrades.length);
@@ -89,9 +101,9 @@ describe('BacktestWorkflow on the shipped data', () => {
     const summary = await runBacktest(runtime.client, again);
     const trades = parseTradesCsv(readFileSync(join(again.request.outDir, 'trades.csv'), 'utf8'));
     expect(trades).toEqual(firstTrades);
-    const before = JSON.parse(readFileSync(join(first.request.outDir, 'summary.json'), 'utf8'));
+    const before = readSummary(first.request.outDir);
     expect(summary.metrics).toEqual(before.metrics);
-    const after = JSON.parse(readFileSync(join(again.request.outDir, 'summary.json'), 'utf8'));
+    const after = readSummary(again.request.outDir);
     expect(after.timings.models_trained).toBe(6);
     expect(after.models).toEqual(before.models);
   });

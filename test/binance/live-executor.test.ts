@@ -196,7 +196,7 @@ describe('LiveExecutor against the local exchange', () => {
     expect(placed.takeProfit.triggerPrice).toBe(Math.round(takeProfitPrice * 10) / 10);
 
     const open = await client.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true });
-    expect(open.map((o) => [o.clientOrderId, o.info['orderType'], o.reduceOnly]).sort()).toEqual(
+    expect(open.map((o) => [o.clientOrderId, (o.info as Record<string, unknown>)['orderType'], o.reduceOnly]).sort()).toEqual(
       [
         [ids.sl, 'STOP_MARKET', true],
         [ids.tp, 'TAKE_PROFIT_MARKET', true],

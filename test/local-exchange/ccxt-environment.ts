@@ -4,7 +4,7 @@
  * ccxt 4.5.84's CommonJS build requires ESM-only packages (@noble/curves, @noble/hashes), which Node 20 loads
  * natively (require(esm)) but Jest's module system cannot without transforming node_modules. This environment
  * runs outside Jest's sandbox, loads ccxt with Node's own require and hands it to the tests as `globalThis.__ccxt`
- * (see fixtures.ts). Use it with the docblock `@jest-environment ./test/exchange/ccxt-environment.ts`.
+ * (see fixtures.ts). Use it with the docblock `@jest-environment ./test/local-exchange/ccxt-environment.ts`.
  */
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import { TestEnvironment } from 'jest-environment-node';

@@ -7,11 +7,11 @@ type Ccxt = typeof import('ccxt');
 
 /**
  * The real ccxt module, loaded by ccxt-environment.ts with Node's own require (Jest cannot load its ESM-only
- * dependencies). Suites using it declare `@jest-environment ./test/exchange/ccxt-environment.ts`.
+ * dependencies). Suites using it declare `@jest-environment ./test/local-exchange/ccxt-environment.ts`.
  */
 export function ccxtModule(): Ccxt {
   const loaded = (globalThis as { __ccxt?: Ccxt }).__ccxt;
-  if (loaded === undefined) throw new Error('ccxt is not loaded: add the docblock "@jest-environment ./test/exchange/ccxt-environment.ts"');
+  if (loaded === undefined) throw new Error('ccxt is not loaded: add the docblock "@jest-environment ./test/local-exchange/ccxt-environment.ts"');
   return loaded;
 }
 

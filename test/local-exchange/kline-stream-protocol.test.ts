@@ -14,7 +14,8 @@ async function connect(url: string) {
   const queue: unknown[] = [];
   const waiters: ((message: unknown) => void)[] = [];
   socket.on('message', (data) => {
-    const message: unknown = JSON.parse(String(data));
+    const text = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const message: unknown = JSON.parse(text.toString('utf8'));
     const waiter = waiters.shift();
     if (waiter !== undefined) waiter(message);
     else queue.push(message);

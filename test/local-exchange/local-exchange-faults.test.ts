@@ -1,5 +1,5 @@
 /**
- * @jest-environment ./test/exchange/ccxt-environment.ts
+ * @jest-environment ./test/local-exchange/ccxt-environment.ts
  *
  * Injected faults as the real ccxt client sees them: Binance's HTTP statuses and error codes map to ccxt's
  * exception classes. Faults are armed through the API and through the admin HTTP endpoint.

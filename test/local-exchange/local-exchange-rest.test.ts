@@ -1,5 +1,5 @@
 /**
- * @jest-environment ./test/exchange/ccxt-environment.ts
+ * @jest-environment ./test/local-exchange/ccxt-environment.ts
  *
  * The real ccxt REST client (binanceusdm) against the local exchange, with only its URLs changed.
  */
@@ -55,10 +55,10 @@ describe('local exchange with ccxt binanceusdm (REST)', () => {
     expect(await client.fetchOHLCV(SYMBOL, '1m', bars[START]!.openTime)).toEqual([ohlcvOf(bars[START]!)]);
   });
 
-  it('fills a market order at the last close, finds it by client order id and refuses the id again', async () => {
+  it('fills a market order at the open of the bar in progress, finds it by client order id and refuses the id again', async () => {
     await start();
     const order = await client.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, { clientOrderId: 'bot-entry-1' });
-    expect(order).toMatchObject({ status: 'closed', filled: 0.01, average: bars[START - 1]!.close, clientOrderId: 'bot-entry-1' });
+    expect(order).toMatchObject({ status: 'closed', filled: 0.01, average: bars[START]!.open, clientOrderId: 'bot-entry-1' });
 
     const found = await client.fetchOrder('', SYMBOL, { clientOrderId: 'bot-entry-1' });
     expect(found).toMatchObject({ id: order.id, status: 'closed', side: 'buy', amount: 0.01 });
@@ -69,9 +69,9 @@ describe('local exchange with ccxt binanceusdm (REST)', () => {
     await expect(client.fetchOrder('424242', SYMBOL)).rejects.toBeInstanceOf(ccxt.OrderNotFound);
   });
 
-  it('reports the position and the balance after the fill and its fee, then marks them to the next close', async () => {
+  it('reports the position and the balance after the fill and its fee, then marks them to the market after the next bar', async () => {
     await start();
-    const entry = bars[START - 1]!.close;
+    const entry = bars[START]!.open;
     await client.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, { clientOrderId: 'entry' });
     const fee = 0.01 * entry * FEE;
 
@@ -82,7 +82,7 @@ describe('local exchange with ccxt binanceusdm (REST)', () => {
     expect(balance.USDT?.used).toBeCloseTo((0.01 * entry) / 20, 6);
 
     exchange.advance(1);
-    const mark = bars[START]!.close;
+    const mark = bars[START + 1]!.open; // the price the market trades at once bar START has closed
     const [marked] = await client.fetchPositions([SYMBOL]);
     expect(marked?.unrealizedPnl).toBeCloseTo(0.01 * (mark - entry), 6);
     balance = await client.fetchBalance();
@@ -94,7 +94,7 @@ describe('local exchange with ccxt binanceusdm (REST)', () => {
   it('triggers a reduce-only stop on the bar that crosses it and expires the take-profit', async () => {
     // Bar START+2 dips to 19,700 (from about 20,000): through the stop at 19,800.
     await start({ [START + 2]: { low: 19_700 } });
-    const entry = bars[START - 1]!.close;
+    const entry = bars[START]!.open;
     await client.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, { clientOrderId: 'entry' });
     await client.createOrder(SYMBOL, 'market', 'sell', 0.01, undefined, { stopLossPrice: 19_800, reduceOnly: true, clientOrderId: 'sl-1' });
     const tp = await client.createOrder(SYMBOL, 'market', 'sell', 0.01, undefined, { takeProfitPrice: 20_600, reduceOnly: true, clientOrderId: 'tp-1' });

@@ -1,5 +1,5 @@
 /**
- * @jest-environment ./test/exchange/ccxt-environment.ts
+ * @jest-environment ./test/local-exchange/ccxt-environment.ts
  *
  * ccxt.pro's binanceusdm watching the replayed 1m klines over the local exchange's WebSocket, including a
  * dropped connection and refused reconnects.

@@ -9,7 +9,8 @@ describe('MarketReplay', () => {
     const replay = new MarketReplay(bars, 3);
     expect(replay.clock()).toBe(bars[3]!.openTime);
     expect(replay.clock(90_000)).toBe(bars[3]!.openTime + BAR_MS - 1);
-    expect(replay.lastPrice()).toBe(bars[2]!.close);
+    // The market trades at the open of the bar in progress: a market order sent after a close meets it.
+    expect(replay.lastPrice()).toBe(bars[3]!.open);
     expect(replay.release()).toEqual(bars[3]);
     expect(replay.clock()).toBe(bars[4]!.openTime);
   });

@@ -186,7 +186,7 @@ describe('KlineStreamer', () => {
     running = startStreamer(ex, database, { historyHours: 1 });
     await streaming(running, ex);
     const received = new Map<string, number>();
-    const { unlisten } = await database.sql.listen(BARS_CLOSED_CHANNEL, (payload) => received.set(payload, performance.now()));
+    const listener = await database.sql.listen(BARS_CLOSED_CHANNEL, (payload) => received.set(payload, performance.now()));
     try {
       const latencies: number[] = [];
       for (let i = 0; i < 10; i++) {
@@ -200,7 +200,7 @@ describe('KlineStreamer', () => {
       console.log(`kline close -> NOTIFY received: median ${latencies[5]!.toFixed(1)} ms, max ${latencies[9]!.toFixed(1)} ms`);
       expect(latencies[5]).toBeLessThan(500); // typically 2-3 ms; generous for a loaded machine
     } finally {
-      await unlisten();
+      await listener.unlisten();
     }
   });
 });

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
-import { createMarketDataActivities } from '../../activities/market-data-activities';
+import { createMarketDataActivities, type BackfillBarsInput, type StreamBarsInput } from '../../activities/market-data-activities';
 import { installQuietRuntime } from '../../app/local-runtime';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/client';
 import { BAR_MS } from '../../domain/bars';
@@ -134,7 +134,7 @@ describe('market-data activities', () => {
     const env = new MockActivityEnvironment({ heartbeatDetails: { reconnects: 3, barsStored: 7 } });
     const heartbeats: StreamHeartbeat[] = [];
     env.on('heartbeat', (details: StreamHeartbeat) => heartbeats.push(details));
-    const run = env.run(activities().streamBars, { symbol: SYMBOL, exchange: localSettings(exchange), historyHours: 1 });
+    const run = env.run((input: StreamBarsInput) => activities().streamBars(input), { symbol: SYMBOL, exchange: localSettings(exchange), historyHours: 1 });
     await waitUntil('the activity streams', () => heartbeats.at(-1)?.phase === 'streaming');
     await exchange.waitForKlineSubscribers(1);
     const [closed] = exchange.advance(1);
@@ -150,7 +150,8 @@ describe('market-data activities', () => {
   test('backfillBars fills the missing closed bars of a range, once', async () => {
     const from = bars[START - 30]!.openTime;
     const lastClosed = exchange.closedBars - 1; // bars after it have not happened yet on the exchange
-    const { backfillBars } = activities();
+    const acts = activities();
+    const backfillBars = (backfill: BackfillBarsInput) => acts.backfillBars(backfill);
     const input = { symbol: SYMBOL, exchange: localSettings(exchange), from, to: bars[lastClosed + 50]!.openTime };
     const env = new MockActivityEnvironment();
     expect(await env.run(backfillBars, input)).toEqual({
@@ -165,7 +166,12 @@ describe('market-data activities', () => {
 
   test('bad input fails without retries', async () => {
     const env = new MockActivityEnvironment();
-    const failure = env.run(activities().backfillBars, { symbol: 'BTC-PERP', exchange: localSettings(exchange), from: 0, to: BAR_MS });
+    const failure = env.run((input: BackfillBarsInput) => activities().backfillBars(input), {
+      symbol: 'BTC-PERP',
+      exchange: localSettings(exchange),
+      from: 0,
+      to: BAR_MS,
+    });
     await expect(failure).rejects.toBeInstanceOf(ApplicationFailure);
     await expect(failure).rejects.toMatchObject({
       nonRetryable: true,

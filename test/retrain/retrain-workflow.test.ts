@@ -103,7 +103,7 @@ test('a candidate with a champion to beat but no bot to shadow it fails, rejecte
 test('an invalid input fails the workflow with every problem named, before anything is recorded', async () => {
   const bad = retrainInput({ shadowBars: 0, horizon: 5, symbol: 'btc' });
   await expect(runRetrain(bad)).rejects.toThrow(/Workflow execution failed/);
-  const handle = runtime.client.workflow.getHandle(retrainWorkflowId('btc'));
+  const handle = runtime.client.workflow.getHandle<typeof RetrainWorkflow>(retrainWorkflowId('btc'));
   const failure = await handle.result().catch((err: Error & { cause?: Error }) => err.cause?.message ?? '');
   expect(failure).toMatch(
     /symbol 'btc' is not a Binance symbol; shadowBars must be a positive integer \(got 0\); horizon \(5\) must equal training\.horizon \(10\)/,

@@ -108,7 +108,7 @@ async function retrainWithShadow(shadowIcMargin: number): Promise<RetrainResult>
   // shadowBars (5) challenger predictions, then H (10) more bars for their returns; a few more for the bot to
   // apply a promotion before its next bar.
   for (let i = 0; i < 40 && (await handle.describe()).status.name === 'RUNNING'; i++) await nextBar();
-  return (await handle.result()) as RetrainResult;
+  return handle.result();
 }
 
 async function challengerPredictions(version: string): Promise<number> {

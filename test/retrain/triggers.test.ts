@@ -92,7 +92,7 @@ async function start(config: BotConfig): Promise<{ handle: BotHandle; startAfter
 
 async function stopBot(handle: BotHandle): Promise<BotStatus> {
   await handle.signal('stop');
-  const final = (await handle.result()) as BotStatus;
+  const final = await handle.result();
   bot = undefined;
   return final;
 }

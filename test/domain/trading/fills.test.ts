@@ -95,7 +95,7 @@ describe('stop-loss and take-profit (LONG entry 100: stop 99, take 103; SHORT en
       expect(state.position).not.toBeNull();
     } else {
       expect(trade).toMatchObject({ exitReason: reason, exitTime: T0 + 3 * MIN });
-      expect(trade!.exitPrice).toBeCloseTo(price!, 10);
+      expect(trade!.exitPrice).toBeCloseTo(price, 10);
       expect(state.position).toBeNull();
     }
   });

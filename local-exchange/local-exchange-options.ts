@@ -1,0 +1,43 @@
+// The local exchange's options and demo credentials, apart from the server so that clients (ccxt config, scripts)
+// can read the defaults without loading the HTTP and replay code.
+import type { Bar } from '../domain/bars';
+import type { InstrumentSpec } from './exchange-info';
+
+/** Credentials the local exchange accepts by default (demo values, not secrets). */
+export const DEMO_API_KEY = 'local-exchange-demo-key';
+export const DEMO_API_SECRET = 'local-exchange-demo-secret';
+
+export interface LocalExchangeOptions {
+  /** The market to replay (ascending 1-minute bars). */
+  readonly bars: readonly Bar[];
+  /** Bars before this index are already closed history when the exchange starts. Default 0. */
+  readonly startIndex?: number;
+  /** Timed replay speed (1 = real time, 60 = one bar a second); 0 or absent = manual `advance()` only. */
+  readonly speed?: number;
+  readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  /** USDT in the wallet at start. Default 10,000. */
+  readonly startingBalance?: number;
+  /** Default 4. */
+  readonly takerFeeBps?: number;
+  /** Default 0. */
+  readonly slippageBps?: number;
+  /** Initial leverage. Default 20 (Binance's default). */
+  readonly leverage?: number;
+  readonly instrument?: InstrumentSpec;
+  /** Also publish an in-progress (x: false) kline for the new bar after each close. Default false. */
+  readonly partialBarUpdates?: boolean;
+  /** Extra slack on Binance's timestamp/recvWindow check, in ms. Default 5,000. */
+  readonly timestampToleranceMs?: number;
+  /** Server pings interval; Binance's is 3 minutes. */
+  readonly wsPingIntervalMs?: number;
+  /** A connection silent this long is dropped; Binance's is 10 minutes. */
+  readonly wsPongTimeoutMs?: number;
+  /** Wall clock (signature timestamps, timed replay, refusal windows). Default Date.now. */
+  readonly wallClock?: () => number;
+  /** Receives one line per notable event (orders, replay, faults). */
+  readonly log?: (line: string) => void;
+}

@@ -1,0 +1,44 @@
+// The checks an order's parameters pass before the account touches anything (quantity precision, leverage,
+// client ids), answering with the Binance error a real venue would give.
+import { binanceErrors } from './binance-errors';
+import { MAX_LEVERAGE } from './exchange-info';
+
+// Binance's newClientOrderId / clientAlgoId rule.
+const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
+
+/** `quantity` in whole steps of `step`; -1111 when it is not a multiple of the step. */
+export function toSteps(quantity: number, step: number): number {
+  const steps = quantity / step;
+  if (!Number.isFinite(steps) || Math.abs(steps - Math.round(steps)) > 1e-6) throw binanceErrors.precisionOverMaximum();
+  return Math.round(steps);
+}
+
+export function checkLeverage(leverage: number): void {
+  if (!Number.isInteger(leverage) || leverage < 1 || leverage > MAX_LEVERAGE) {
+    throw binanceErrors.invalidLeverage(String(leverage));
+  }
+}
+
+/** The client ids of an account's orders, regular and conditional alike (Binance refuses any id used before). */
+export class ClientIds {
+  private readonly used = new Set<string>();
+  private nextGenerated = 1;
+
+  // Validates the id (or makes one) and refuses one already used by any order of this account.
+  claim(requested: string | undefined): string {
+    if (requested === undefined) {
+      let generated: string;
+      do generated = `local-${this.nextGenerated++}`;
+      while (this.used.has(generated));
+      return generated;
+    }
+    if (!CLIENT_ID.test(requested)) throw binanceErrors.illegalCharacters('newClientOrderId', '^[\\.A-Z\\:/a-z0-9_-]{1,36}$');
+    if (this.used.has(requested)) throw binanceErrors.duplicateClientOrderId();
+    return requested;
+  }
+
+  /** Records an id once its order is accepted (a refused order leaves its id free). */
+  markUsed(id: string): void {
+    this.used.add(id);
+  }
+}

@@ -1,0 +1,84 @@
+// The public market-data routes (time, exchange info, klines, tickers, premium index): unsigned, read-only
+// views of the replay, apart from the routes that trade.
+import type { Bar } from '../domain/bars';
+import { BinanceApiError, binanceErrors } from './binance-errors';
+import { fixed, plain } from './decimal-format';
+import { exchangeInfoResponse } from './exchange-info';
+import { klineRow } from './kline-format';
+import type { RequestParams } from './request-params';
+import { symbolParam, type RestContext, type Route } from './rest-context';
+
+const DAY_MS = 86_400_000;
+const FUNDING_INTERVAL_MS = 8 * 3_600_000;
+
+function klines(params: RequestParams, ctx: RestContext): unknown {
+  symbolParam(params, ctx, true);
+  if (params.requiredString('interval') !== '1m') throw binanceErrors.invalidInterval();
+  const limit = params.limit(500, 1500);
+  const startTime = params.int('startTime');
+  const endTime = params.int('endTime');
+  if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
+    throw new BinanceApiError(400, -1023, 'Start time is greater than end time.');
+  }
+  return ctx.replay.klines({ startTime, endTime, limit }).map(klineRow);
+}
+
+function tickerPrice(params: RequestParams, ctx: RestContext): unknown {
+  const one = { symbol: ctx.spec.symbol, price: plain(ctx.replay.lastPrice()), time: ctx.serverTime() };
+  return symbolParam(params, ctx, false) === undefined ? [one] : one;
+}
+
+function ticker24hr(params: RequestParams, ctx: RestContext): unknown {
+  const now = ctx.serverTime();
+  const bars: Bar[] = ctx.replay.closedSince(now - DAY_MS);
+  const last = ctx.replay.lastPrice();
+  const open = bars[0]?.open ?? last;
+  const volume = bars.reduce((v, b) => v + b.volume, 0);
+  const quoteVolume = bars.reduce((v, b) => v + (b.volume * (b.high + b.low + b.close)) / 3, 0);
+  const one = {
+    symbol: ctx.spec.symbol,
+    priceChange: fixed(last - open, 2),
+    priceChangePercent: fixed(((last - open) / open) * 100, 3),
+    weightedAvgPrice: fixed(volume > 0 ? quoteVolume / volume : last, 2),
+    lastPrice: plain(last),
+    lastQty: ctx.spec.minQty,
+    openPrice: plain(open),
+    highPrice: plain(bars.reduce((h, b) => Math.max(h, b.high), last)),
+    lowPrice: plain(bars.reduce((l, b) => Math.min(l, b.low), last)),
+    volume: fixed(volume, 3),
+    quoteVolume: fixed(quoteVolume, 2),
+    openTime: bars[0]?.openTime ?? now,
+    closeTime: now,
+    firstId: 0,
+    lastId: 0,
+    count: 0,
+  };
+  return symbolParam(params, ctx, false) === undefined ? [one] : one;
+}
+
+function premiumIndex(params: RequestParams, ctx: RestContext): unknown {
+  const now = ctx.serverTime();
+  const price = plain(ctx.replay.lastPrice());
+  const one = {
+    symbol: ctx.spec.symbol,
+    markPrice: price,
+    indexPrice: price,
+    estimatedSettlePrice: price,
+    lastFundingRate: '0.00000000',
+    interestRate: '0.00010000',
+    nextFundingTime: (Math.floor(now / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS,
+    time: now,
+  };
+  return symbolParam(params, ctx, false) === undefined ? [one] : one;
+}
+
+export const MARKET_ROUTES: Readonly<Record<string, Route>> = {
+  'GET /fapi/v1/ping': { signed: false, handle: () => ({}) },
+  'GET /fapi/v1/time': { signed: false, handle: (_p, ctx) => ({ serverTime: ctx.serverTime() }) },
+  'GET /fapi/v1/exchangeInfo': { signed: false, handle: (_p, ctx) => exchangeInfoResponse(ctx.spec, ctx.serverTime()) },
+  'GET /fapi/v1/klines': { signed: false, handle: klines },
+  'GET /fapi/v1/ticker/price': { signed: false, handle: tickerPrice },
+  'GET /fapi/v2/ticker/price': { signed: false, handle: tickerPrice },
+  'GET /fapi/v1/ticker/24hr': { signed: false, handle: ticker24hr },
+  'GET /fapi/v1/premiumIndex': { signed: false, handle: premiumIndex },
+};
