@@ -3,6 +3,7 @@
  * segments through the live bot's step in bulk, write the results, and mark a failed or cancelled run.
  * Training and prediction: training-activities.ts. Result files: backtest-report.ts.
  */
+import { BAR_MS } from '../domain/bars';
 import { Context } from '@temporalio/activity';
 import { performance } from 'node:perf_hooks';
 import type { Trade } from '../domain/trading';
@@ -27,7 +28,6 @@ export interface BacktestActivityDeps {
 }
 
 const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 
 export function createBacktestActivities({ db }: BacktestActivityDeps) {
   return {
@@ -80,7 +80,7 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
         const to = segments[segments.length - 1]!.segmentTo;
         const p = await loadSegmentPredictions(db, { runId: input.runId, symbol: input.symbol, fromSeq: input.fromSeq, toSeq: input.toSeq });
         const first = series.indexOf(from);
-        const n = (to - from) / MINUTE_MS;
+        const n = (to - from) / BAR_MS;
         if (first < 0 || p.openTime.length !== n || p.openTime[0] !== from) {
           throw new BadInputError(`Run ${input.runId}: ${p.openTime.length} stored predictions for the ${n} bars of ${iso(from)} .. ${iso(to)}`);
         }

@@ -87,6 +87,7 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           prediction: input.prediction,
           action: input.action,
           reason: input.reason,
+          barsBehind: input.barsBehind,
           equity: t.lastEquity,
         })
         .onConflictDoNothing();

@@ -3,6 +3,7 @@
  * and the shadow evaluation (progress, then the score on realised returns). Training itself is the shared
  * `trainModel` of the training queue; status changes go through the registry activities.
  */
+import { BAR_MS } from '../domain/bars';
 import { and, count, eq, gte, lt } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { barRange } from '../db/repositories/bars';
@@ -14,8 +15,6 @@ import { bars, type JsonObject, type ModelPurpose, type ModelStatus } from '../d
 import { alignShadowBars, shadowVerdict, type ShadowScore } from '../model/shadow-score';
 import type { FinishRetrainEventInput, RetrainEventInput, ScoreShadowInput, ShadowProgress, ShadowProgressInput } from '../contracts/retrain';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
-
-const MINUTE_MS = 60_000;
 
 export interface TrainingWindow {
   /** Bars opening in [from, trainEnd) are the model's history (features warm-up + training window). */
@@ -61,8 +60,8 @@ export function createRetrainActivities({ db }: { db: Database }) {
     async newestWindow(input: { symbol: string; historyMinutes: number }): Promise<TrainingWindow | null> {
       const range = await barRange(db, input.symbol);
       if (range === null) return null;
-      const trainEnd = range.last + MINUTE_MS;
-      const from = Math.max(range.first, trainEnd - input.historyMinutes * MINUTE_MS);
+      const trainEnd = range.last + BAR_MS;
+      const from = Math.max(range.first, trainEnd - input.historyMinutes * BAR_MS);
       const [stored] = await db
         .select({ n: count() })
         .from(bars)
@@ -88,7 +87,7 @@ export function createRetrainActivities({ db }: { db: Database }) {
       const realised = await countStoredBars(
         db,
         input.symbol,
-        times.map((t) => t + input.horizon * MINUTE_MS),
+        times.map((t) => t + input.horizon * BAR_MS),
       );
       return {
         predictions: total,
@@ -106,7 +105,7 @@ export function createRetrainActivities({ db }: { db: Database }) {
         const [champion, challenger, closes] = await Promise.all([
           loadPredictions(db, { ...range, modelVersion: input.champion, role: 'champion' }),
           loadPredictions(db, { ...range, modelVersion: input.challenger, role: 'challenger' }),
-          loadCloses(db, input.symbol, input.from, input.to + input.horizon * MINUTE_MS),
+          loadCloses(db, input.symbol, input.from, input.to + input.horizon * BAR_MS),
         ]);
         const aligned = alignShadowBars({
           champion: champion.map((p) => ({ openTime: p.openTime, value: p.prediction })),

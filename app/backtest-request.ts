@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { findGaps, type Bar } from '../domain/bars';
+import { findGaps, type Bar, BAR_MS } from '../domain/bars';
 import { BarCsvError, parseBarCsv } from '../domain/bar-csv';
 import type { BotConfig } from '../config/schema';
 import { projectRoot } from '../config/project-root';
@@ -15,7 +15,6 @@ import type { BacktestRequest } from '../contracts/backtest';
 import { trainingSpecFromConfig } from './trading-params';
 
 const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 /** Trainings a backtest keeps requested at once: more than the slots of a large training fleet. */
 export const DEFAULT_PARALLEL_TRAININGS = 32;
 /** Models per training activity: a 48 h window trains in ~0.1 s, about what Temporal spends on a task. */
@@ -102,7 +101,7 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
     ['train-hours', trainHours],
     ['test-hours', testHours],
   ] as const) {
-    if ((hours * HOUR_MS) % MINUTE_MS !== 0) {
+    if ((hours * HOUR_MS) % BAR_MS !== 0) {
       throw new BacktestInputError(`--${name} must be a whole number of minutes (got ${hours} h = ${(hours * 60).toFixed(3)} minutes)`);
     }
   }
@@ -124,10 +123,10 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   if (bars.length === 0) throw new BacktestInputError(`Data file ${file} holds no bars`);
 
   const start = options.start !== undefined ? parseTime(options.start, '--start') : bars[0]!.openTime;
-  if (start % MINUTE_MS !== 0) throw new BacktestInputError(`--start must be on a minute boundary (got ${iso(start)})`);
+  if (start % BAR_MS !== 0) throw new BacktestInputError(`--start must be on a minute boundary (got ${iso(start)})`);
   const end = start + (trainHours + testHours) * HOUR_MS;
   const first = bars[0]!.openTime;
-  const lastEnd = bars[bars.length - 1]!.openTime + MINUTE_MS;
+  const lastEnd = bars[bars.length - 1]!.openTime + BAR_MS;
   if (start < first || start >= lastEnd) {
     throw new BacktestInputError(`--start ${iso(start)} is outside the data: ${file} covers ${iso(first)} .. ${iso(lastEnd)}`);
   }
@@ -142,9 +141,9 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
   // Missing bars at either edge of the range (a --start inside a gap, a gap reaching past the end) lie outside
   // `used`, where findGaps cannot see them.
   const leading = (used[0]?.openTime ?? end) - start;
-  if (leading > 0) gaps.unshift({ from: start, count: leading / MINUTE_MS });
+  if (leading > 0) gaps.unshift({ from: start, count: leading / BAR_MS });
   const lastUsed = used[used.length - 1]?.openTime;
-  if (lastUsed !== undefined && lastUsed < end - MINUTE_MS) gaps.push({ from: lastUsed + MINUTE_MS, count: (end - MINUTE_MS - lastUsed) / MINUTE_MS });
+  if (lastUsed !== undefined && lastUsed < end - BAR_MS) gaps.push({ from: lastUsed + BAR_MS, count: (end - BAR_MS - lastUsed) / BAR_MS });
   if (gaps.length > 0) {
     const g = gaps[0]!;
     throw new BacktestInputError(

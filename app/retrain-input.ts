@@ -2,13 +2,12 @@
  * RetrainWorkflow's input from the configuration: the same for the schedule, the bot's drift/performance
  * triggers (BotRetraining.retrainArgs) and manual retrains, so every path trains and judges models alike.
  */
+import { BAR_MS } from '../domain/bars';
 import type { BotConfig } from '../config/schema';
 import type { RetrainArgs } from '../contracts/retrain';
 import { trainingSpecFromConfig } from './trading-params';
 
 export type { RetrainArgs };
-
-const MINUTE_MS = 60_000;
 
 /**
  * @param speed acceleration of the market against wall-clock time (the local exchange's replay speed; 1 live):
@@ -29,6 +28,6 @@ export function retrainArgsFromConfig(config: BotConfig, options: { readonly spe
       minValidationSharpe: gates.min_validation_sharpe,
       shadowIcMargin: gates.shadow_ic_margin,
     },
-    barMs: MINUTE_MS / speed,
+    barMs: BAR_MS / speed,
   };
 }

@@ -5,11 +5,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Bar } from '../domain/bars';
 import type { ExchangeSettings } from '../domain/exchange-settings';
-import type { OrderIntent, Side, Trade, TraderState, TradingParams } from '../domain/trading';
+import type { DecisionAction, DecisionReason, OrderIntent, ProtectiveExitReason, Side, Trade, TraderState, TradingParams } from '../domain/trading';
 import type { RetrainArgs } from './retrain';
+import type { TradingMode } from '../domain/trading-mode';
 import type { ProtectiveOrderIds } from '../domain/client-order-id';
 
-export type TradingMode = 'paper' | 'live';
+export type { TradingMode };
 
 export interface BotInput {
   readonly symbol: string;
@@ -77,14 +78,14 @@ export interface BarSummary {
   readonly close: number;
   readonly prediction: number | null;
   readonly stale: boolean;
-  readonly action: string;
+  readonly action: DecisionAction;
 }
 
 export interface BotStatus {
   readonly symbol: string;
   readonly mode: TradingMode;
   readonly position: {
-    readonly side: 'LONG' | 'SHORT';
+    readonly side: Side;
     readonly qty: number;
     readonly entryPrice: number;
     readonly entryTime: number;
@@ -128,8 +129,10 @@ export interface RecordBarInput {
   readonly bar: Bar;
   readonly modelVersion: string;
   readonly prediction: number | null;
-  readonly action: string;
-  readonly reason: string;
+  readonly action: DecisionAction;
+  readonly reason: DecisionReason;
+  /** Newer bars already stored when this one was handed over (stale_bar when >= the bot's staleAfterBars). */
+  readonly barsBehind: number;
   readonly trader: TraderState;
   readonly trades: readonly Trade[];
   /** When the bar was handed to the workflow (Unix ms), to measure the bar-to-decision latency. */
@@ -190,7 +193,7 @@ export interface ProtectiveCheckInput {
 }
 
 export interface ProtectiveHit {
-  readonly reason: 'stop_loss' | 'take_profit';
+  readonly reason: ProtectiveExitReason;
   readonly price: number;
   readonly fee: number;
   readonly time: number;

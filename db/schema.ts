@@ -11,6 +11,8 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { ValidationMetrics } from '../model/metrics';
 import type { FeatureReference } from '../model/psi';
+import { TRADING_MODES, type TradingMode } from '../domain/trading-mode';
+import { EXIT_REASONS, SIDES, type ExitReason } from '../domain/trading/state';
 
 /** A JSON value as stored in a jsonb column. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -26,16 +28,16 @@ const nowMs = sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 export const modelStatus = pgEnum('model_status', ['candidate', 'shadow', 'champion', 'rejected', 'retired']);
 /** `live` models serve the bot; `backtest` models are trained inside a backtest replay and never served. */
 export const modelPurpose = pgEnum('model_purpose', ['live', 'backtest']);
-export const tradingMode = pgEnum('trading_mode', ['paper', 'live']);
+export const tradingMode = pgEnum('trading_mode', TRADING_MODES);
 export const predictionRole = pgEnum('prediction_role', ['champion', 'challenger', 'backtest']);
-export const positionSide = pgEnum('position_side', ['LONG', 'SHORT']);
+export const positionSide = pgEnum('position_side', SIDES);
 export const retrainReason = pgEnum('retrain_reason', ['scheduled', 'drift', 'performance', 'manual', 'backtest']);
 export const retrainOutcome = pgEnum('retrain_outcome', ['running', 'promoted', 'rejected', 'failed', 'gated']);
 export const backtestStatus = pgEnum('backtest_status', ['running', 'completed', 'failed', 'cancelled']);
 
 export type ModelStatus = (typeof modelStatus.enumValues)[number];
 export type ModelPurpose = (typeof modelPurpose.enumValues)[number];
-export type TradingMode = (typeof tradingMode.enumValues)[number];
+export type { TradingMode };
 export type PredictionRole = (typeof predictionRole.enumValues)[number];
 export type PositionSide = (typeof positionSide.enumValues)[number];
 export type RetrainReason = (typeof retrainReason.enumValues)[number];
@@ -47,8 +49,7 @@ export type BacktestStatus = (typeof backtestStatus.enumValues)[number];
  * needs no enum migration; the same holds for decision actions and order statuses, whose sets belong to the
  * trading and exchange code.
  */
-export const EXIT_REASONS = ['signal', 'stop_loss', 'take_profit', 'kill_switch', 'flatten', 'end_of_test'] as const;
-export type ExitReason = (typeof EXIT_REASONS)[number];
+export { EXIT_REASONS, type ExitReason };
 
 // ---- jsonb shapes ---------------------------------------------------------------------------------------
 
@@ -159,9 +160,11 @@ export const decisions = pgTable(
     /** Null while no model is available (warm-up). */
     modelVersion: text('model_version'),
     prediction: doublePrecision('prediction'),
-    /** e.g. hold, open_long, open_short, close (the trading code owns the set). */
+    /** DecisionAction and DecisionReason of domain/trading/decision-record.ts (the trading code owns the sets). */
     action: text('action').notNull(),
     reason: text('reason').notNull(),
+    /** Newer bars already stored when this one was decided (reason stale_bar when the bot's limit was reached). */
+    barsBehind: integer('bars_behind').notNull().default(0),
     equity: doublePrecision('equity').notNull(),
   },
   (t) => [primaryKey({ name: 'decisions_pk', columns: [t.symbol, t.mode, t.openTime] })],

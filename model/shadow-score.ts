@@ -12,6 +12,7 @@
  *      worse ranking of the returns, the part that drives entries, does not count).
  * Otherwise it is rejected; the reason names the first rule that failed.
  */
+import { BAR_MS } from '../domain/bars';
 import { validationMetrics, type ValidationMetrics } from './metrics';
 
 export interface TimedValue {
@@ -43,8 +44,6 @@ export interface ShadowScore {
   readonly reason: string;
 }
 
-const MINUTE_MS = 60_000;
-
 /**
  * Joins the two models' predictions with the closes: a bar is scored when both predicted it and the closes of
  * the bar and of the bar H minutes later are known. Ascending by open time.
@@ -61,7 +60,7 @@ export function alignShadowBars(input: {
   for (const p of input.challenger) {
     const c = champion.get(p.openTime);
     const now = close.get(p.openTime);
-    const later = close.get(p.openTime + input.horizon * MINUTE_MS);
+    const later = close.get(p.openTime + input.horizon * BAR_MS);
     if (c === undefined || now === undefined || later === undefined || !(now > 0)) continue;
     bars.push({ openTime: p.openTime, champion: c, challenger: p.value, realised: later / now - 1 });
   }

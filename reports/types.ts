@@ -3,11 +3,9 @@
  * and equity samples satisfy them without importing anything from here.
  */
 
-export const SIDES = ['LONG', 'SHORT'] as const;
-export type Side = (typeof SIDES)[number];
+import { EXIT_REASONS, SIDES, type ExitReason, type Side } from '../domain/trading/state';
 
-export const EXIT_REASONS = ['signal', 'stop_loss', 'take_profit', 'kill_switch', 'flatten', 'end_of_test'] as const;
-export type ExitReason = (typeof EXIT_REASONS)[number];
+export { EXIT_REASONS, SIDES, type ExitReason, type Side };
 
 /** One closed trade. Times are Unix milliseconds UTC; prices are fill prices; `fees` covers both fills. */
 export interface TradeRow {

@@ -2,7 +2,8 @@
  * The arithmetic of a walk-forward run, shared by its workflows and activities: retrain times, segments, chunks
  * and the progress estimate. Pure, so it is unit-tested and replays deterministically.
  */
-const MINUTE_MS = 60_000;
+import { BAR_MS } from '../domain/bars';
+
 const HOUR_MS = 3_600_000;
 
 export interface RunTimeline {
@@ -20,7 +21,7 @@ export function runTimeline(start: number, trainHours: number, testHours: number
 }
 
 export function timelineOf(t0: number, testTo: number, retrainMinutes: number): RunTimeline {
-  const retrainMs = retrainMinutes * MINUTE_MS;
+  const retrainMs = retrainMinutes * BAR_MS;
   return { t0, testTo, retrainMs, segments: Math.ceil((testTo - t0) / retrainMs) };
 }
 

@@ -7,6 +7,7 @@
  * predictions, carrying the trader state from chunk to chunk. Only that state, counters and references pass
  * through this history, so a year costs it a few hundred events, like a day.
  */
+import { BAR_MS } from '../domain/bars';
 import { backtestProgressQuery, chunkProgressSignal } from '../contracts/backtest';
 import {
   ApplicationFailure,
@@ -28,7 +29,6 @@ import { errorText } from './error-text';
 import { chunkSize, chunksOf, etaMs, runTimeline, workDone } from './backtest-plan';
 import type { BacktestPhase, BacktestProgress, BacktestRequest, BacktestSummary, ChunkTrained } from '../contracts/backtest';
 
-const MINUTE_MS = 60_000;
 /** Training children running at once: the next chunk trains while the current one finishes and is simulated. */
 const CHUNKS_AHEAD = 2;
 
@@ -44,7 +44,7 @@ function checkRequest(r: BacktestRequest): void {
   if (!(r.trainHours > 0)) problems.push(`trainHours must be > 0 (got ${r.trainHours})`);
   if (!(r.testHours > 0)) problems.push(`testHours must be > 0 (got ${r.testHours})`);
   if (!Number.isInteger(r.retrainMinutes) || r.retrainMinutes <= 0) problems.push(`retrainMinutes must be a positive integer (got ${r.retrainMinutes})`);
-  if (r.start % MINUTE_MS !== 0) problems.push(`start must be on a minute boundary (got ${r.start})`);
+  if (r.start % BAR_MS !== 0) problems.push(`start must be on a minute boundary (got ${r.start})`);
   if (!(Number.isInteger(r.parallelTrainings) && r.parallelTrainings >= 1))
     problems.push(`parallelTrainings must be an integer >= 1 (got ${r.parallelTrainings})`);
   if (!(Number.isInteger(r.segmentsPerActivity) && r.segmentsPerActivity >= 1))
@@ -66,7 +66,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
   let trades = 0;
   let chunksDone = 0;
   let updatedAt = startedAt;
-  const barsTotal = Math.round((timeline.testTo - timeline.t0) / MINUTE_MS);
+  const barsTotal = Math.round((timeline.testTo - timeline.t0) / BAR_MS);
 
   const progress = (): BacktestProgress => {
     const counts = { modelsTrained: chunkModels.reduce((a, b) => a + b, 0), modelsTotal: timeline.segments, barsDone, barsTotal };

@@ -21,6 +21,7 @@
  * the champion changed during the shadow (an operator's promote) -> outcome rejected, the operator's choice stands.
  * Cancellation or an unexpected error: the candidate is rejected, the bot told `endShadow`, the event failed.
  */
+import { BAR_MS } from '../domain/bars';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -62,7 +63,6 @@ const CONFIRM_BARS = 3;
 const MIN_CONFIRM_MS = 30_000;
 /** The shadow wait never polls faster than this, whatever the acceleration. */
 const MIN_POLL_MS = 250;
-const MINUTE_MS = 60_000;
 
 const { trainModel } = proxyActivities<TrainingActivities>({
   taskQueue: TASK_QUEUES.training,
@@ -107,7 +107,7 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export async function RetrainWorkflow(input: RetrainInput): Promise<RetrainResult> {
   checkInput(input);
   const { symbol } = input;
-  const barMs = input.barMs ?? MINUTE_MS;
+  const barMs = input.barMs ?? BAR_MS;
   // Stable across resets of this execution, so a reset run finishes the same event row.
   const eventId = workflowInfo().firstExecutionRunId;
   const startedAt = Date.now();
@@ -265,7 +265,7 @@ export async function RetrainWorkflow(input: RetrainInput): Promise<RetrainResul
       champion,
       challenger: model.version,
       from: progress.firstBar!,
-      to: progress.lastBar + MINUTE_MS,
+      to: progress.lastBar + BAR_MS,
       horizon: input.horizon,
       icMargin: input.gates.shadowIcMargin,
       minBars: input.shadowBars,

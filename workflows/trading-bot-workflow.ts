@@ -7,6 +7,7 @@
  * Paper mode simulates fills with the shared engine: an order decided at the close of bar t fills at the open of
  * bar t+1, the first price traded after it was placed; stops and take-profits against each bar's high/low.
  */
+import { BAR_MS } from '../domain/bars';
 import {
   ApplicationFailure,
   condition,
@@ -28,6 +29,8 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import {
   decide,
+  decisionAction,
+  decisionReason,
   flatten,
   initialState,
   openBar,
@@ -66,14 +69,13 @@ import {
   type OperatorCommand,
 } from '../contracts/bot';
 
-const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 function checkInput(input: BotInput): void {
   const problems: string[] = [];
   if (!/^[A-Z0-9]{2,20}$/.test(input.symbol)) problems.push(`symbol '${input.symbol}' is not a Binance symbol`);
   if (input.mode !== 'paper' && input.mode !== 'live') problems.push(`mode must be paper or live (got '${String(input.mode)}')`);
-  if (input.startAfter % MINUTE_MS !== 0) problems.push(`startAfter must be a bar open time (got ${input.startAfter})`);
+  if (input.startAfter % BAR_MS !== 0) problems.push(`startAfter must be a bar open time (got ${input.startAfter})`);
   if (!(input.barWaitMs >= 1000)) problems.push(`barWaitMs must be >= 1000 (got ${input.barWaitMs})`);
   if (!(input.barsPerRun >= 10)) problems.push(`barsPerRun must be >= 10 (got ${input.barsPerRun})`);
   if (!input.championVersion) problems.push('championVersion is required');
@@ -84,7 +86,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   checkInput(input);
   const { workflowId } = workflowInfo();
   const carried: BotCarried = input.carried ?? {
-    trader: initialState(input.trading, input.startAfter + MINUTE_MS),
+    trader: initialState(input.trading, input.startAfter + BAR_MS),
     lastBarTime: input.startAfter,
     champion: input.championVersion,
     barsProcessed: 0,
@@ -314,7 +316,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         log.error('setChampion refused; the champion stays', { version, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    const openTime = lastBarTime + MINUTE_MS;
+    const openTime = lastBarTime + BAR_MS;
     const scope = new CancellationScope();
     waitScope = scope;
     let arrival;
@@ -355,20 +357,15 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     barsThisRun += 1;
     tradesClosed += step.trades.length;
     for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
-    const action = step.intent ? (step.intent.type === 'CLOSE' ? `close_${step.intent.reason}` : step.intent.type.toLowerCase()) : 'hold';
-    const reason = orderFailed
-      ? 'order_failed'
-      : stale
-        ? `stale_bar(${arrival.barsBehind} behind)`
-        : before.halted !== trader.halted && trader.halted
-          ? 'kill_switch'
-          : trader.paused
-            ? 'paused'
-            : trader.halted
-              ? 'halted'
-              : arrival.prediction === null
-                ? 'no_prediction'
-                : 'model';
+    const action = decisionAction(step.intent);
+    const reason = decisionReason({
+      orderFailed,
+      stale,
+      killSwitchFired: before.halted !== trader.halted && trader.halted,
+      paused: trader.paused,
+      halted: trader.halted,
+      hasPrediction: arrival.prediction !== null,
+    });
     lastBar = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
     // Only bars newer than the challenger's training count towards its shadow (a lagging bot replays older ones).
     if (challenger && arrival.challengerPrediction !== null && arrival.barsBehind === 0) {
@@ -387,6 +384,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       prediction: arrival.prediction,
       action,
       reason,
+      barsBehind: arrival.barsBehind,
       trader,
       trades: step.trades,
       handedAt: arrival.handedAt,

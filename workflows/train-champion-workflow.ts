@@ -2,6 +2,7 @@
  * TrainChampionWorkflow: trains a model on the newest stored window of a symbol and makes it the champion.
  * A bot starting with an empty registry runs it first; it uses the same training activity as backtests.
  */
+import { BAR_MS } from '../domain/bars';
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RegistryActivities } from '../activities/registry-activities';
 import type { TrainingActivities } from '../activities/training-activities';
@@ -15,8 +16,6 @@ export interface TrainChampionInput {
   /** Bars before the training end the features are computed over (window + warm-up, e.g. 72 h). */
   readonly historyMinutes: number;
 }
-
-const MINUTE_MS = 60_000;
 
 const { trainModel } = proxyActivities<TrainingActivities>({
   taskQueue: TASK_QUEUES.training,
@@ -35,8 +34,8 @@ export async function TrainChampionWorkflow(input: TrainChampionInput): Promise<
   ]);
   const range = await storedBarRange(input.symbol);
   if (range === null) throw ApplicationFailure.nonRetryable(`No stored bars for ${input.symbol}: start the market data first`, 'NoData');
-  const trainEnd = range.last + MINUTE_MS;
-  const from = Math.max(range.first, trainEnd - input.historyMinutes * MINUTE_MS);
+  const trainEnd = range.last + BAR_MS;
+  const from = Math.max(range.first, trainEnd - input.historyMinutes * BAR_MS);
   const model = await trainModel({
     ...input.training,
     symbol: input.symbol,

@@ -4,6 +4,7 @@ export {
   initialState,
   type CloseReason,
   EXIT_REASONS,
+  SIDES,
   type ExitReason,
   type ProtectiveExitReason,
   type OrderIntent,
@@ -40,6 +41,7 @@ export {
   type BarResult,
   type Fill,
 } from './fills';
+export { DECISION_REASONS, decisionAction, decisionReason, type DecisionAction, type DecisionReason } from './decision-record';
 export { clearIntent, flatten, pause, resume } from './operator';
 export { simulate, type SimulationResult } from './simulate';
 export {

@@ -5,7 +5,8 @@
 import { utcDay } from '../bars';
 import { assertTradingParams, type TradingParams } from './params';
 
-export type Side = 'LONG' | 'SHORT';
+export const SIDES = ['LONG', 'SHORT'] as const;
+export type Side = (typeof SIDES)[number];
 
 export const EXIT_REASONS = ['signal', 'stop_loss', 'take_profit', 'kill_switch', 'flatten', 'end_of_test'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];

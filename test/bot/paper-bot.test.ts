@@ -7,7 +7,7 @@
  * late and the run is deterministic. The tests share one stack and run in order over consecutive bars; each
  * starts its own TradingBotWorkflow (the same workflow id, once the previous run has ended).
  */
-import { utcDay } from '../../domain/bars';
+import { utcDay, BAR_MS } from '../../domain/bars';
 import { getModel } from '../../db/repositories/models';
 import { closingOrder, slippedPrice } from '../../domain/trading';
 import { LocalExchange } from '../../local-exchange/local-exchange';
@@ -34,7 +34,6 @@ import {
 
 jest.setTimeout(180_000);
 
-const MINUTE_MS = 60_000;
 const bars = loadShippedBars();
 const config = paperTestConfig();
 let runtime: TestRuntime;
@@ -91,7 +90,7 @@ describe('a 120-bar paper run', () => {
 
     expect(final.barsProcessed).toBe(BARS);
     const times = barTimesAfter(startAfter, BARS);
-    const records = await readBotRecords(runtime.database.db, startAfter + MINUTE_MS);
+    const records = await readBotRecords(runtime.database.db, startAfter + BAR_MS);
     // Every bar, in order, none skipped or repeated.
     expect(records.decisions.map((d) => d.openTime)).toEqual(times);
     expect(records.equity.map((e) => e.openTime)).toEqual(times);
@@ -124,7 +123,7 @@ describe('a 120-bar paper run', () => {
       startAfter,
       bars: final.barsProcessed,
     });
-    const records = await readBotRecords(runtime.database.db, startAfter + MINUTE_MS);
+    const records = await readBotRecords(runtime.database.db, startAfter + BAR_MS);
     expect(records.trades).toEqual(replay.trades);
     expect(records.predictions.map((p) => p.prediction)).toEqual(replay.predictions);
     expect(records.decisions.map((d) => d.action)).toEqual(replay.actions);
@@ -145,7 +144,7 @@ test('operator commands: pause blocks entries, resume lifts it, flatten closes a
   const afterPause = await waitForStatus(handle, 'the paused bars are processed', (s) => s.barsProcessed === 15);
   expect(afterPause.position).toBeNull();
   expect(afterPause.pending).toBeNull();
-  let records = await readBotRecords(runtime.database.db, startAfter + MINUTE_MS);
+  let records = await readBotRecords(runtime.database.db, startAfter + BAR_MS);
   expect(records.decisions.map((d) => d.openTime)).toEqual(pausedBars.map((b) => b.openTime));
   expect(records.decisions.every((d) => d.action === 'hold' && d.reason === 'paused')).toBe(true);
   // Not vacuous: the model asked for an entry on some of these bars.
@@ -161,7 +160,7 @@ test('operator commands: pause blocks entries, resume lifts it, flatten closes a
   await waitForStatus(handle, 'the flatten is pending', (s) => s.pending === 'CLOSE (flatten)');
   const [flattenBar] = await releaseBars(exchange, handle, 1);
   expect((await handle.query(statusQuery)).position).toBeNull();
-  records = await readBotRecords(runtime.database.db, startAfter + MINUTE_MS);
+  records = await readBotRecords(runtime.database.db, startAfter + BAR_MS);
   const flattenTrades = records.trades.filter((t) => t.exitReason === 'flatten');
   expect(flattenTrades).toEqual([
     expect.objectContaining({
@@ -196,14 +195,14 @@ test('kill switch: a tight daily drawdown limit halts the bot after a losing tra
   );
   expect(halted.equity).toBeLessThanOrEqual(halted.dayOpenEquity * (1 - params.maxDailyDrawdownPct));
   expect(halted.equity).toBeLessThan(killConfig.execution.base_capital);
-  const closedBeforeHalt = (await readBotRecords(runtime.database.db, startAfter + MINUTE_MS)).trades.filter((t) => t.exitTime <= haltBar);
+  const closedBeforeHalt = (await readBotRecords(runtime.database.db, startAfter + BAR_MS)).trades.filter((t) => t.exitTime <= haltBar);
   expect(closedBeforeHalt.some((t) => t.netPnl < 0)).toBe(true);
 
   await releaseBars(exchange, handle, 20);
-  const after = await waitForStatus(handle, 'the bars after the halt are processed', (s) => s.lastBar!.openTime === haltBar + 20 * MINUTE_MS);
+  const after = await waitForStatus(handle, 'the bars after the halt are processed', (s) => s.lastBar!.openTime === haltBar + 20 * BAR_MS);
   expect(after.halted).toBe(true);
   expect(after.position).toBeNull();
-  const records = await readBotRecords(runtime.database.db, startAfter + MINUTE_MS);
+  const records = await readBotRecords(runtime.database.db, startAfter + BAR_MS);
   expect(records.decisions.filter((d) => d.reason === 'kill_switch').map((d) => d.openTime)).toEqual([haltBar]);
   const later = records.decisions.filter((d) => d.openTime > haltBar);
   expect(later).toHaveLength(20);
@@ -213,7 +212,7 @@ test('kill switch: a tight daily drawdown limit halts the bot after a losing tra
   expect(later.some((d) => Math.abs(d.prediction!) > params.entryThreshold)).toBe(true);
   // A position open at the halt was closed by the switch at the next bar's open.
   const killTrades = records.trades.filter((t) => t.exitReason === 'kill_switch');
-  if (halted.position !== null) expect(killTrades.map((t) => t.exitTime)).toEqual([haltBar + MINUTE_MS]);
+  if (halted.position !== null) expect(killTrades.map((t) => t.exitTime)).toEqual([haltBar + BAR_MS]);
   else expect(killTrades).toEqual([]);
   expect(records.trades.every((t) => t.entryTime <= haltBar)).toBe(true);
 

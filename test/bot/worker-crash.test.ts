@@ -6,6 +6,7 @@
  * slow the test down). Afterwards no bar may be missing or repeated, and trades, equity and position must be
  * those of an uninterrupted run over the same bars (the backtest-path replay, see paper-bot.test.ts's parity).
  */
+import { BAR_MS } from '../../domain/bars';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,6 @@ import { startWorkerProcess, type WorkerProcess, type WorkerProcessEnv } from '.
 
 jest.setTimeout(240_000);
 
-const MINUTE_MS = 60_000;
 const TOTAL_BARS = 100;
 const bars = loadShippedBars();
 const config = paperTestConfig();
@@ -163,7 +163,7 @@ test('SIGKILLed worker process, three times in 100 bars: no bar missing or repea
   expect(retried).toBeGreaterThanOrEqual(1);
 
   const times = barTimesAfter(startAfter, TOTAL_BARS);
-  const records = await readBotRecords(database.db, startAfter + MINUTE_MS);
+  const records = await readBotRecords(database.db, startAfter + BAR_MS);
   expect(records.decisions.map((d) => d.openTime)).toEqual(times);
   expect(records.equity.map((e) => e.openTime)).toEqual(times);
   expect(records.predictions.map((p) => p.openTime)).toEqual(times);

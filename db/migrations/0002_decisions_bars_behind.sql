@@ -1,0 +1,1 @@
+ALTER TABLE "decisions" ADD COLUMN "bars_behind" integer DEFAULT 0 NOT NULL;

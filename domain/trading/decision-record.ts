@@ -1,0 +1,38 @@
+/**
+ * What the bot records for every bar: the action decided at its close and why, as closed sets (the
+ * `decisions` table stores them as text; details such as lateness sit in their own columns).
+ */
+import type { CloseReason, OrderIntent } from './state';
+
+export type DecisionAction = 'hold' | 'open_long' | 'open_short' | `close_${CloseReason}`;
+
+export const DECISION_REASONS = ['model', 'no_prediction', 'paused', 'halted', 'kill_switch', 'stale_bar', 'order_failed'] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
+
+/** The intent standing after a bar's close, as its action name (hold when none). */
+export function decisionAction(intent: OrderIntent | null): DecisionAction {
+  if (intent === null) return 'hold';
+  if (intent.type === 'CLOSE') return `close_${intent.reason}`;
+  return intent.type === 'OPEN_LONG' ? 'open_long' : 'open_short';
+}
+
+export interface ReasonInput {
+  readonly orderFailed: boolean;
+  /** The bar was handed over late (newer bars already stored): no entries on it. */
+  readonly stale: boolean;
+  /** The kill switch fired at this close. */
+  readonly killSwitchFired: boolean;
+  readonly paused: boolean;
+  readonly halted: boolean;
+  readonly hasPrediction: boolean;
+}
+
+/** Why the bot did what it did at a close, the first that applies in this order. */
+export function decisionReason(r: ReasonInput): DecisionReason {
+  if (r.orderFailed) return 'order_failed';
+  if (r.stale) return 'stale_bar';
+  if (r.killSwitchFired) return 'kill_switch';
+  if (r.paused) return 'paused';
+  if (r.halted) return 'halted';
+  return r.hasPrediction ? 'model' : 'no_prediction';
+}
