@@ -8,7 +8,7 @@ const NON_RETRYABLE = new Set(['DataError', 'BadInputError', 'TrainingSetError']
  * Runs an activity body, turning errors that no retry can fix (bad data, a too-short window, bad input) into
  * non-retryable failures with their message, so a workflow fails fast with the reason instead of retrying.
  */
-export async function failFastOnBadInput<T>(body: () => Promise<T>): Promise<T> {
+export async function failFastOnBadInput<T>(body: () => T | Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (err) {

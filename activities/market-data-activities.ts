@@ -79,7 +79,7 @@ export function createMarketDataActivities({ db, sql, tuning }: MarketDataActivi
       const ctx = Context.current();
       const sessionHours = input.sessionHours ?? 12;
       const resume = resumeDetails.safeParse(ctx.info.heartbeatDetails);
-      await failFastOnBadInput(async () => {
+      await failFastOnBadInput(() => {
         checkSymbol(input.symbol);
         if (!(sessionHours > 0 && sessionHours <= MAX_SESSION_HOURS))
           throw new BadInputError(`sessionHours must be in (0, ${MAX_SESSION_HOURS}], got ${sessionHours}`);
@@ -100,9 +100,13 @@ export function createMarketDataActivities({ db, sql, tuning }: MarketDataActivi
         historyHours: input.historyHours,
         sourcePrefix: input.exchange.kind,
         // Heartbeats carry the progress (visible in the UI) and are how a cancellation reaches the activity.
-        onHeartbeat: (details) => ctx.heartbeat(details),
+        onHeartbeat: (details) => {
+          ctx.heartbeat(details);
+        },
         resume: resume.success ? resume.data : undefined,
-        log: (line) => ctx.log.info(line),
+        log: (line) => {
+          ctx.log.info(line);
+        },
       });
       const stop = new AbortController();
       let sessionEnded = false;

@@ -14,7 +14,7 @@ import { featureReferenceSchema, maxPsi, psiAll } from '../model/psi';
 import type { Database } from '../db/client';
 import { countBacktestPredictions, insertBacktestPredictions, upsertSegment } from '../db/repositories/backtest-results';
 import { getModel, insertModel, modelVersion } from '../db/repositories/models';
-import type { JsonObject, ModelRow } from '../db/schema';
+import type { ModelRow } from '../db/schema';
 import { rowsHash } from '../model/lightgbm/series-memory';
 import type { TrainingPool } from '../model/lightgbm/lightgbm-pool';
 import type { SegmentTrained } from '../contracts/backtest';
@@ -198,7 +198,7 @@ export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
       trainEnd: input.trainEnd,
       segmentTo: input.segmentTo,
       modelVersion: model.version,
-      validation: { ...model.validation, trainStart: model.trainStart } as JsonObject,
+      validation: { ...model.validation, trainStart: model.trainStart },
       reused: model.reused,
       timings: { train_ms: segmentTimings.trainMs, prepare_ms: segmentTimings.prepareMs, db_ms: segmentTimings.dbMs },
       maxPsiFeature: drift.feature,

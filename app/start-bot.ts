@@ -13,7 +13,6 @@ import type { ExchangeSettings } from '../domain/exchange-settings';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { createRestClient, exchangeNow } from '../binance/exchange-client';
 import { lastClosedOpenTime } from '../market-data/bar-window';
-import type { TrainedModel } from '../contracts/training';
 import { marketDataWorkflowId } from '../contracts/market-data';
 import { MarketDataWorkflow } from '../workflows/market-data-workflow';
 import { TradingBotWorkflow } from '../workflows/trading-bot-workflow';

@@ -32,6 +32,7 @@ type HandleOhlcv = StreamClient['handleOHLCV'];
  * ccxt handles it. Returns a function that removes the observer.
  */
 export function observeKlineEvents(client: StreamClient, marketId: string, listener: (event: KlineEvent) => void): () => void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be restored as is; always called with .call(this)
   const original = client.handleOHLCV;
   const observed: HandleOhlcv = function (this: StreamClient, wsClient, message) {
     const parsed = klineMessage.safeParse(message);

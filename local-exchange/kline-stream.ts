@@ -168,7 +168,7 @@ export class KlineStreamServer {
     }
     const message = subscriptionMessage.safeParse(parsed);
     if (!message.success) {
-      const id = typeof parsed === 'object' && parsed !== null && 'id' in parsed ? (parsed as { id: unknown }).id : null;
+      const id = typeof parsed === 'object' && parsed !== null && 'id' in parsed ? parsed.id : null;
       send(session, { code: 2, msg: `Invalid request: ${message.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}`, id });
       return;
     }

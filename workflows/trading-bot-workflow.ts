@@ -246,8 +246,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       return status();
     },
     {
-      validator: (command) => {
-        if (!(OPERATOR_COMMANDS as readonly string[]).includes(command))
+      validator: (command: unknown) => {
+        if (typeof command !== 'string' || !(OPERATOR_COMMANDS as readonly string[]).includes(command))
           throw new Error(`unknown command '${String(command)}' (${OPERATOR_COMMANDS.join(', ')})`);
       },
     },

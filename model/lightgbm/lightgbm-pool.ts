@@ -80,7 +80,7 @@ export class TrainingPool {
   #run(body: TaskBody): Promise<PoolResult> {
     if (this.#closed) return Promise.reject(new Error('TrainingPool closed'));
     return new Promise<PoolResult>((resolve, reject) => {
-      this.#queue.push({ task: { ...body, id: this.#nextId++ } as PoolTask, resolve, reject });
+      this.#queue.push({ task: { ...body, id: this.#nextId++ }, resolve, reject });
       this.#dispatch();
     });
   }

@@ -54,7 +54,7 @@ async function run(task: PoolTask): Promise<PoolResult> {
       return { type: 'train', model };
     }
     case 'predict': {
-      const booster: Booster = await boosters.get(task.version, async () => task.modelText);
+      const booster: Booster = await boosters.get(task.version, () => Promise.resolve(task.modelText));
       const predictions = booster.predict({ x: rows(task.series, task.first, task.count), nRows: task.count, nCols: N_FEATURES });
       return { type: 'predict', predictions };
     }
