@@ -3,7 +3,7 @@
  *
  * The run is cut into chunks of segments. Each chunk's models are trained by a child workflow
  * (BacktestTrainingWorkflow, trainings fanned out over the training fleet, two chunks at a time); then one
- * activity replays the chunk's bars through the live bot's own step (workflows/bar-step.ts) with the stored
+ * activity replays the chunk's bars through the live bot's own step (domain/trading/bar-step.ts) with the stored
  * predictions, carrying the trader state from chunk to chunk. Only that state, counters and references pass
  * through this history, so a year costs it a few hundred events, like a day.
  */

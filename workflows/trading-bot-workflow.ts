@@ -1,6 +1,6 @@
 /**
  * TradingBotWorkflow: one per symbol and mode. For every closed bar, in order and none skipped: wait for it and get
- * the champion's prediction (activity), run the shared decision step (workflows/bar-step.ts, the same code the
+ * the champion's prediction (activity), run the shared decision step (domain/trading/bar-step.ts, the same code the
  * backtest replays), and record the decision, equity and trades (local activity). Operators pause, resume,
  * flatten and stop it with signals (or the `operate` update, which answers with the new status).
  *
