@@ -27,27 +27,12 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
-import {
-  decide,
-  decisionAction,
-  decisionReason,
-  flatten,
-  initialState,
-  openBar,
-  pause,
-  resume,
-  settleIntent,
-  SIMULATED,
-  type BarFills,
-  type Decision,
-  type Execution,
-  type TraderState,
-} from '../domain/trading';
+import { decide, openBar, settleIntent, SIMULATED, type BarFills, type Decision, type Execution } from '../domain/trading';
 import type { BotActivities } from '../activities/bot-activities';
 import type { ExecutionActivities } from '../activities/execution-activities';
 import type { MonitoringActivities } from '../activities/monitoring-activities';
 import type { RegistryActivities } from '../activities/registry-activities';
-import { retrainTrigger, rollingSharpeOf } from '../model/retrain-triggers';
+import { retrainTrigger } from '../model/retrain-triggers';
 import { RetrainWorkflow } from './retrain-workflow';
 import { retrainWorkflowId } from '../contracts/retrain';
 import type { Bar } from '../domain/bars';
@@ -62,12 +47,25 @@ import {
   startShadowSignal,
   statusQuery,
   stopSignal,
-  type BarSummary,
-  type BotCarried,
   type BotInput,
   type BotStatus,
   type OperatorCommand,
 } from '../contracts/bot';
+import {
+  applyCommand,
+  barProcessed,
+  botStatus,
+  carriedState,
+  championSwapped,
+  endShadow,
+  initialBotState,
+  isDone,
+  isModelVersion,
+  isStale,
+  measurementDue,
+  startShadow,
+  type BotState,
+} from './trading-bot-state';
 
 const DAY_MS = 86_400_000;
 
@@ -85,38 +83,7 @@ function checkInput(input: BotInput): void {
 export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   checkInput(input);
   const { workflowId } = workflowInfo();
-  const carried: BotCarried = input.carried ?? {
-    trader: initialState(input.trading, input.startAfter + BAR_MS),
-    lastBarTime: input.startAfter,
-    champion: input.championVersion,
-    barsProcessed: 0,
-    tradesClosed: 0,
-    lastBar: null,
-    stopRequested: false,
-    protective: null,
-    challenger: null,
-    equityWindow: [],
-    lastTriggerAt: null,
-    retrainsTriggered: 0,
-    lastDrift: null,
-    rollingSharpe: null,
-  };
-  let trader: TraderState = carried.trader;
-  let lastBarTime = carried.lastBarTime;
-  let champion = carried.champion;
-  let barsProcessed = carried.barsProcessed;
-  let tradesClosed = carried.tradesClosed;
-  let lastBar: BarSummary | null = carried.lastBar;
-  let stopRequested = carried.stopRequested;
-  let protective = carried.protective;
-  let challenger = carried.challenger;
-  let equityWindow: number[] = [...carried.equityWindow];
-  let lastTriggerAt = carried.lastTriggerAt;
-  let pendingChampion: string | null = null;
-  let lastDrift = carried.lastDrift;
-  let rollingSharpe = carried.rollingSharpe;
-  let retrainsTriggered = carried.retrainsTriggered;
-  let barsThisRun = 0;
+  let state: BotState = initialBotState(input);
   const retraining = input.retraining;
 
   const { awaitBar } = proxyActivities<BotActivities>({
@@ -154,8 +121,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   /** The fills inside the bar: simulated (paper) or the exchange's own stop-loss / take-profit fills (live). */
   const fillsIn = async (): Promise<BarFills> => {
     if (input.mode !== 'live') return SIMULATED;
-    const exit = trader.position && protective ? await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective }) : null;
-    if (exit) protective = null;
+    const protective = state.protective;
+    const exit = state.trader.position && protective ? await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective }) : null;
+    if (exit) state = { ...state, protective: null };
     return { source: 'exchange', exit };
   };
   /** Paper: the intent fills at the next bar's open (simulated). Live: the order is sent now, at the close. */
@@ -169,10 +137,10 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         exchange: input.exchange,
         decisionBarTime: bar.openTime,
         intent: decision.intent,
-        position: position ? { side: position.side, qty: position.qty, protective } : null,
+        position: position ? { side: position.side, qty: position.qty, protective: state.protective } : null,
         trading: input.trading,
       });
-      protective = fill.protective;
+      state = { ...state, protective: fill.protective };
       return { source: 'exchange', price: fill.price, qty: fill.qty, fee: fill.fee };
     } catch (err) {
       // A refused order (margin, minimum notional...) is dropped; the next bar decides again.
@@ -183,60 +151,33 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     }
   };
 
-  const status = (): BotStatus => {
-    const p = trader.position;
-    return {
-      symbol: input.symbol,
-      mode: input.mode,
-      position: p ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice, entryTime: p.entryTime, modelVersion: p.modelVersion } : null,
-      pending: trader.pending ? (trader.pending.type === 'CLOSE' ? `CLOSE (${trader.pending.reason})` : trader.pending.type) : null,
-      equity: trader.lastEquity,
-      pnlToday: trader.lastEquity - trader.dayOpenEquity,
-      dayOpenEquity: trader.dayOpenEquity,
-      modelVersion: champion,
-      paused: trader.paused,
-      halted: trader.halted,
-      lastBar,
-      barsProcessed,
-      tradesClosed,
-      stopping: stopRequested,
-      challenger,
-      lastDrift,
-      rollingSharpe,
-      retrainsTriggered,
-    };
-  };
+  const status = (): BotStatus => botStatus(input, state);
   const apply = (command: OperatorCommand): void => {
     log.info('operator command', { command });
-    if (command === 'pause') trader = pause(trader);
-    else if (command === 'resume') trader = resume(trader);
-    else if (command === 'flatten') trader = flatten(trader);
-    else {
-      stopRequested = true;
-      // Do not sit out the current bar wait (up to barWaitMs) when no bar comes.
-      waitScope?.cancel();
-    }
+    state = applyCommand(state, command);
+    // Do not sit out the current bar wait (up to barWaitMs) when no bar comes.
+    if (command === 'stop') waitScope?.cancel();
   };
   setHandler(pauseSignal, () => apply('pause'));
   setHandler(resumeSignal, () => apply('resume'));
   setHandler(flattenSignal, () => apply('flatten'));
   setHandler(stopSignal, () => apply('stop'));
   const validVersion = (version: unknown, what: string): version is string => {
-    if (typeof version === 'string' && /^[A-Za-z0-9._:-]{1,120}$/.test(version)) return true;
+    if (isModelVersion(version)) return true;
     log.warn(`${what} ignored: not a model version`, { version: String(version) });
     return false;
   };
   // Applied at the next bar (through the registry activity), never in the middle of one.
   setHandler(setChampionSignal, (version: string) => {
-    if (validVersion(version, 'setChampion')) pendingChampion = version;
+    if (validVersion(version, 'setChampion')) state = { ...state, pendingChampion: version };
   });
   setHandler(startShadowSignal, (version: string) => {
     if (!validVersion(version, 'startShadow')) return;
-    challenger = { version, barsLeft: retraining?.shadowBars ?? 5 };
+    state = startShadow(state, version, retraining?.shadowBars ?? 5);
     log.info('shadow mode started', { challenger: version });
   });
   setHandler(endShadowSignal, () => {
-    challenger = null;
+    state = endShadow(state);
   });
   setHandler(statusQuery, status);
   setHandler(
@@ -255,23 +196,23 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   upsertSearchAttributes([
     { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: input.symbol },
     { key: SEARCH_ATTRIBUTE_KEYS.TradingMode, value: input.mode },
-    { key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion },
+    { key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: state.champion },
     { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'trading' },
   ]);
 
-  const done = () => stopRequested || (input.maxBars !== undefined && barsProcessed >= input.maxBars);
-
   /** Drift and rolling Sharpe every few bars; a trigger starts RetrainWorkflow (one per symbol at a time). */
   const monitor = async (openTime: number): Promise<void> => {
-    if (!retraining || barsProcessed % retraining.measureEveryBars !== 0) return;
-    rollingSharpe = rollingSharpeOf(equityWindow, retraining.sharpeWindowBars);
+    const measured = measurementDue(input, state);
+    if (!retraining || measured === null) return;
+    state = measured;
+    let drift;
     try {
-      lastDrift = await measureDrift({
+      drift = await measureDrift({
         symbol: input.symbol,
-        modelVersion: champion,
+        modelVersion: state.champion,
         openTime,
         psiWindowBars: retraining.psiWindowBars,
-        sharpe: rollingSharpe,
+        sharpe: state.rollingSharpe,
         sharpeWindowBars: retraining.sharpeWindowBars,
       });
     } catch (err) {
@@ -279,11 +220,13 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       log.warn('drift measurement failed', { error: err instanceof Error ? err.message : String(err) });
       return;
     }
-    const trigger = retrainTrigger(retraining, { maxPsi: lastDrift, sharpe: rollingSharpe }, lastTriggerAt === null ? null : barsProcessed - lastTriggerAt);
-    if (!trigger || challenger) return;
+    state = { ...state, lastDrift: drift };
+    const sinceTrigger = state.lastTriggerAt === null ? null : state.barsProcessed - state.lastTriggerAt;
+    const trigger = retrainTrigger(retraining, { maxPsi: drift, sharpe: state.rollingSharpe }, sinceTrigger);
+    if (!trigger || state.challenger) return;
     // The interval counts from every trigger, also one skipped because a retrain is already running: a busy
     // symbol is not asked again at every measurement.
-    lastTriggerAt = barsProcessed;
+    state = { ...state, lastTriggerAt: state.barsProcessed };
     const detail = trigger.reason === 'drift' ? { feature: trigger.feature, psi: trigger.psi } : { sharpe: trigger.sharpe };
     try {
       await startChild(RetrainWorkflow, {
@@ -292,7 +235,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [{ ...retraining.retrainArgs, symbol: input.symbol, reason: trigger.reason, detail, botWorkflowId: workflowId }],
       });
-      retrainsTriggered += 1;
+      state = { ...state, retrainsTriggered: state.retrainsTriggered + 1 };
       log.info('retrain triggered', { reason: trigger.reason, ...detail });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -300,23 +243,22 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     }
   };
 
-  while (!done()) {
-    if (pendingChampion !== null) {
-      const version = pendingChampion;
-      pendingChampion = null;
+  while (!isDone(input, state)) {
+    const version = state.pendingChampion;
+    if (version !== null) {
+      state = { ...state, pendingChampion: null };
       // The registry follows the bot: the swap is recorded here, in the bot's history, then in the table.
       try {
         await setModelStatus({ version, status: 'champion' });
-        log.info('champion swapped; the open position is kept', { from: champion, to: version });
-        champion = version;
-        if (challenger?.version === version) challenger = null;
-        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: champion }]);
+        log.info('champion swapped; the open position is kept', { from: state.champion, to: version });
+        state = championSwapped(state, version);
+        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: state.champion }]);
       } catch (err) {
         // A bad version (unknown, a backtest model) must not stop the bot: it keeps trading its champion.
         log.error('setChampion refused; the champion stays', { version, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    const openTime = lastBarTime + BAR_MS;
+    const openTime = state.lastBarTime + BAR_MS;
     const scope = new CancellationScope();
     waitScope = scope;
     let arrival;
@@ -325,14 +267,14 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         awaitBar({
           symbol: input.symbol,
           openTime,
-          modelVersion: champion,
-          challengerVersion: challenger?.version ?? null,
+          modelVersion: state.champion,
+          challengerVersion: state.challenger?.version ?? null,
           historyMinutes: input.historyMinutes,
           waitMs: input.barWaitMs,
         }),
       );
     } catch (err) {
-      if (stopRequested && isCancellation(err)) break;
+      if (state.stopRequested && isCancellation(err)) break;
       throw err;
     } finally {
       waitScope = null;
@@ -343,86 +285,52 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       continue;
     }
     const bar = arrival.bar;
-    // Late-bar policy: on a stale bar (newer bars already exist) no new position is opened; exits still act.
-    const stale = arrival.barsBehind >= input.staleAfterBars;
-    const prediction = stale && trader.position === null ? null : arrival.prediction;
-    const before = trader;
+    const prediction = isStale(input, arrival) && state.trader.position === null ? null : arrival.prediction;
+    const before = state;
     orderFailed = false;
-    const opened = openBar(trader, bar, input.trading, await fillsIn());
-    const decision = decide(opened.state, { bar, prediction, modelVersion: champion }, input.trading);
+    const opened = openBar(before.trader, bar, input.trading, await fillsIn());
+    const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, input.trading);
     const step = settleIntent(opened, decision, bar, input.trading, await execute(bar, decision));
-    trader = step.state;
-    lastBarTime = bar.openTime;
-    barsProcessed += 1;
-    barsThisRun += 1;
-    tradesClosed += step.trades.length;
+    const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderFailed);
+    state = booked.state;
     for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
-    const action = decisionAction(step.intent);
-    const reason = decisionReason({
-      orderFailed,
-      stale,
-      killSwitchFired: before.halted !== trader.halted && trader.halted,
-      paused: trader.paused,
-      halted: trader.halted,
-      hasPrediction: arrival.prediction !== null,
-    });
-    lastBar = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
-    // Only bars newer than the challenger's training count towards its shadow (a lagging bot replays older ones).
-    if (challenger && arrival.challengerPrediction !== null && arrival.barsBehind === 0) {
-      challenger = challenger.barsLeft > 1 ? { ...challenger, barsLeft: challenger.barsLeft - 1 } : null;
-    }
-    if (retraining) {
-      equityWindow.push(trader.lastEquity);
-      if (equityWindow.length > retraining.sharpeWindowBars) equityWindow = equityWindow.slice(-retraining.sharpeWindowBars);
-    }
     await recordBar({
       workflowId,
       symbol: input.symbol,
       mode: input.mode,
       bar,
-      modelVersion: champion,
+      modelVersion: state.champion,
       prediction: arrival.prediction,
-      action,
-      reason,
+      action: state.lastBar!.action,
+      reason: booked.reason,
       barsBehind: arrival.barsBehind,
-      trader,
+      trader: state.trader,
       trades: step.trades,
       handedAt: arrival.handedAt,
     });
     await monitor(bar.openTime);
-    if (barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
+    if (state.barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
   }
 
-  if (!done()) {
+  if (!isDone(input, state)) {
     // Handlers must finish before the run ends so no operator command is lost across continue-as-new.
     await condition(allHandlersFinished);
-    if (pendingChampion !== null) {
+    const version = state.pendingChampion;
+    if (version !== null) {
       try {
-        await setModelStatus({ version: pendingChampion, status: 'champion' });
-        champion = pendingChampion;
+        await setModelStatus({ version, status: 'champion' });
+        state = { ...state, champion: version };
       } catch (err) {
-        log.error('setChampion refused; the champion stays', { version: pendingChampion, error: err instanceof Error ? err.message : String(err) });
+        log.error('setChampion refused; the champion stays', { version, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    const next: BotCarried = {
-      trader,
-      lastBarTime,
-      champion,
-      barsProcessed,
-      tradesClosed,
-      lastBar,
-      stopRequested,
-      protective,
-      challenger,
-      equityWindow,
-      lastTriggerAt,
-      retrainsTriggered,
-      lastDrift,
-      rollingSharpe,
-    };
-    return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: next });
+    return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: carriedState(state) });
   }
   await condition(allHandlersFinished);
-  log.info('bot stopped', { barsProcessed, equity: trader.lastEquity, days: Math.floor((lastBarTime - input.startAfter) / DAY_MS) });
+  log.info('bot stopped', {
+    barsProcessed: state.barsProcessed,
+    equity: state.trader.lastEquity,
+    days: Math.floor((state.lastBarTime - input.startAfter) / DAY_MS),
+  });
   return status();
 }

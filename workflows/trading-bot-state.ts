@@ -1,0 +1,166 @@
+/**
+ * The state of TradingBotWorkflow and its transitions, as plain functions (the entity pattern of
+ * temporalio/samples-typescript): the workflow file holds the handlers, activity calls and continue-as-new, and
+ * every decision about what the bot remembers lives here, unit-tested without Temporal (test/bot/bot-state.test.ts).
+ */
+import { BAR_MS } from '../domain/bars';
+import { decisionAction, decisionReason, flatten, initialState, pause, resume, type BarStepResult, type DecisionReason } from '../domain/trading';
+import { rollingSharpeOf } from '../model/retrain-triggers';
+import type { BarArrival, BarSummary, BotCarried, BotInput, BotStatus, OperatorCommand } from '../contracts/bot';
+
+/** Everything a run remembers: what continue-as-new carries, plus a swap waiting for the next bar. */
+export interface BotState extends BotCarried {
+  /** A champion swap asked for (setChampion), applied through the registry before the next bar. */
+  readonly pendingChampion: string | null;
+  /** Bars of this run (continue-as-new after input.barsPerRun). */
+  readonly barsThisRun: number;
+}
+
+export function initialBotState(input: BotInput): BotState {
+  const carried: BotCarried = input.carried ?? {
+    trader: initialState(input.trading, input.startAfter + BAR_MS),
+    lastBarTime: input.startAfter,
+    champion: input.championVersion,
+    barsProcessed: 0,
+    tradesClosed: 0,
+    lastBar: null,
+    stopRequested: false,
+    protective: null,
+    challenger: null,
+    equityWindow: [],
+    lastTriggerAt: null,
+    retrainsTriggered: 0,
+    lastDrift: null,
+    rollingSharpe: null,
+  };
+  return { ...carried, pendingChampion: null, barsThisRun: 0 };
+}
+
+/** What the next run starts from (handlers have finished, so nothing is lost). */
+export function carriedState(state: BotState): BotCarried {
+  const { pendingChampion: _pending, barsThisRun: _bars, ...carried } = state;
+  return carried;
+}
+
+export function botStatus(input: BotInput, state: BotState): BotStatus {
+  const { trader } = state;
+  const p = trader.position;
+  return {
+    symbol: input.symbol,
+    mode: input.mode,
+    position: p ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice, entryTime: p.entryTime, modelVersion: p.modelVersion } : null,
+    pending: trader.pending ? (trader.pending.type === 'CLOSE' ? `CLOSE (${trader.pending.reason})` : trader.pending.type) : null,
+    equity: trader.lastEquity,
+    pnlToday: trader.lastEquity - trader.dayOpenEquity,
+    dayOpenEquity: trader.dayOpenEquity,
+    modelVersion: state.champion,
+    paused: trader.paused,
+    halted: trader.halted,
+    lastBar: state.lastBar,
+    barsProcessed: state.barsProcessed,
+    tradesClosed: state.tradesClosed,
+    stopping: state.stopRequested,
+    challenger: state.challenger,
+    lastDrift: state.lastDrift,
+    rollingSharpe: state.rollingSharpe,
+    retrainsTriggered: state.retrainsTriggered,
+  };
+}
+
+/** An operator command; `stop` only marks the bot (the workflow also cancels its bar wait). */
+export function applyCommand(state: BotState, command: OperatorCommand): BotState {
+  if (command === 'pause') return { ...state, trader: pause(state.trader) };
+  if (command === 'resume') return { ...state, trader: resume(state.trader) };
+  if (command === 'flatten') return { ...state, trader: flatten(state.trader) };
+  return { ...state, stopRequested: true };
+}
+
+const MODEL_VERSION = /^[A-Za-z0-9._:-]{1,120}$/;
+
+/** Signals carry whatever a sender typed: only a plausible registry version is acted on. */
+export function isModelVersion(version: unknown): version is string {
+  return typeof version === 'string' && MODEL_VERSION.test(version);
+}
+
+export function startShadow(state: BotState, version: string, shadowBars: number): BotState {
+  return { ...state, challenger: { version, barsLeft: shadowBars } };
+}
+
+export function endShadow(state: BotState): BotState {
+  return { ...state, challenger: null };
+}
+
+/** The registry confirmed `version` as champion: trade it from this bar on; the open position is kept. */
+export function championSwapped(state: BotState, version: string): BotState {
+  return { ...state, champion: version, challenger: state.challenger?.version === version ? null : state.challenger };
+}
+
+export function isDone(input: BotInput, state: BotState): boolean {
+  return state.stopRequested || (input.maxBars !== undefined && state.barsProcessed >= input.maxBars);
+}
+
+/** Late-bar policy: on a stale bar (newer bars already stored) no new position is opened; exits still act. */
+export function isStale(input: BotInput, arrival: BarArrival): boolean {
+  return arrival.barsBehind >= input.staleAfterBars;
+}
+
+export interface BarOutcome {
+  readonly state: BotState;
+  /** Why the bot did what it did (recorded with the decision). */
+  readonly reason: DecisionReason;
+}
+
+/** Books a processed bar: the engine's step, counters, the shadow's progress and the rolling-Sharpe window. */
+export function barProcessed(
+  input: BotInput,
+  state: BotState,
+  bar: { readonly openTime: number; readonly close: number },
+  arrival: BarArrival,
+  step: BarStepResult,
+  orderFailed: boolean,
+): BarOutcome {
+  const before = state.trader;
+  const trader = step.state;
+  const stale = isStale(input, arrival);
+  const reason = decisionReason({
+    orderFailed,
+    stale,
+    killSwitchFired: before.halted !== trader.halted && trader.halted,
+    paused: trader.paused,
+    halted: trader.halted,
+    hasPrediction: arrival.prediction !== null,
+  });
+  const lastBar: BarSummary = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action: decisionAction(step.intent) };
+  let challenger = state.challenger;
+  // Only bars newer than the challenger's training count towards its shadow (a lagging bot replays older ones).
+  if (challenger && arrival.challengerPrediction !== null && arrival.barsBehind === 0) {
+    challenger = challenger.barsLeft > 1 ? { ...challenger, barsLeft: challenger.barsLeft - 1 } : null;
+  }
+  let equityWindow = state.equityWindow;
+  const window = input.retraining?.sharpeWindowBars;
+  if (window !== undefined) {
+    const grown = [...equityWindow, trader.lastEquity];
+    equityWindow = grown.length > window ? grown.slice(-window) : grown;
+  }
+  return {
+    state: {
+      ...state,
+      trader,
+      lastBarTime: bar.openTime,
+      barsProcessed: state.barsProcessed + 1,
+      barsThisRun: state.barsThisRun + 1,
+      tradesClosed: state.tradesClosed + step.trades.length,
+      lastBar,
+      challenger,
+      equityWindow,
+    },
+    reason,
+  };
+}
+
+/** Whether drift and the rolling Sharpe are measured after this bar; the Sharpe is computed here. */
+export function measurementDue(input: BotInput, state: BotState): BotState | null {
+  const r = input.retraining;
+  if (!r || state.barsProcessed % r.measureEveryBars !== 0) return null;
+  return { ...state, rollingSharpe: rollingSharpeOf([...state.equityWindow], r.sharpeWindowBars) };
+}
