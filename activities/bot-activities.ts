@@ -5,13 +5,13 @@
 import type { AwaitBarInput } from '../contracts/bot';
 import { Context } from '@temporalio/activity';
 import type postgres from 'postgres';
-import { and, count, eq, gt } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { loadBars } from '../db/repositories/bars';
+import { countBarsAfter, loadBars } from '../db/repositories/bars';
+import { insertDecision, insertTrades } from '../db/repositories/bot-records';
 import { getModel } from '../db/repositories/models';
 import { upsertEquitySnapshots } from '../db/repositories/equity';
 import { upsertPredictions } from '../db/repositories/predictions';
-import { bars as barsTable, decisions, trades as tradesTable, type NewPredictionRow } from '../db/schema';
+import type { NewPredictionRow } from '../db/schema';
 import { waitForBar } from '../market-data/bar-notifications';
 import { BoosterCache } from '../model/lightgbm/booster-cache';
 import { LiveFeatures } from '../model/live-features';
@@ -67,30 +67,23 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           }
           await upsertPredictions(db, rows);
         }
-        const [behind] = await db
-          .select({ n: count() })
-          .from(barsTable)
-          .where(and(eq(barsTable.symbol, input.symbol), gt(barsTable.openTime, bar.openTime)));
-        return { bar, prediction, challengerPrediction, barsBehind: behind?.n ?? 0, handedAt };
+        return { bar, prediction, challengerPrediction, barsBehind: await countBarsAfter(db, input.symbol, bar.openTime), handedAt };
       });
     },
 
     async recordBar(input: RecordBarInput): Promise<void> {
       const t = input.trader;
-      await db
-        .insert(decisions)
-        .values({
-          symbol: input.symbol,
-          mode: input.mode,
-          openTime: input.bar.openTime,
-          modelVersion: input.modelVersion,
-          prediction: input.prediction,
-          action: input.action,
-          reason: input.reason,
-          barsBehind: input.barsBehind,
-          equity: t.lastEquity,
-        })
-        .onConflictDoNothing();
+      await insertDecision(db, {
+        symbol: input.symbol,
+        mode: input.mode,
+        openTime: input.bar.openTime,
+        modelVersion: input.modelVersion,
+        prediction: input.prediction,
+        action: input.action,
+        reason: input.reason,
+        barsBehind: input.barsBehind,
+        equity: t.lastEquity,
+      });
       await upsertEquitySnapshots(db, [
         {
           symbol: input.symbol,
@@ -102,12 +95,10 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           positionQty: t.position?.qty ?? 0,
         },
       ]);
-      if (input.trades.length > 0) {
-        await db
-          .insert(tradesTable)
-          .values(input.trades.map((tr) => ({ id: `${input.workflowId}:${tr.entryTime}:${tr.side}`, mode: input.mode, symbol: input.symbol, ...tr })))
-          .onConflictDoNothing();
-      }
+      await insertTrades(
+        db,
+        input.trades.map((tr) => ({ id: `${input.workflowId}:${tr.entryTime}:${tr.side}`, mode: input.mode, symbol: input.symbol, ...tr })),
+      );
       if (input.handedAt !== null) onLatency?.(Date.now() - input.handedAt);
     },
   };

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client';
-import { orders } from '../db/schema';
+import { upsertOrder } from '../db/repositories/orders';
 import { exchangeCredentials } from '../config/secrets';
 import { clientOrderId } from '../domain/client-order-id';
 import type { ExchangeSettings } from '../domain/exchange-settings';
@@ -13,7 +13,6 @@ import type { ExecuteIntentInput, LiveFill, ProtectiveCheckInput, ProtectiveHit 
 import { entryQuantity, protectiveLevels, type Side } from '../domain/trading';
 import { isRetryableExchangeError, LiveExecutor, type OrderReport } from '../binance/live-executor';
 import { createRestClient } from '../binance/exchange-client';
-import { sql } from 'drizzle-orm';
 
 function credentialsFor(settings: ExchangeSettings) {
   if (settings.kind === 'local') return settings.apiKey && settings.apiSecret ? { apiKey: settings.apiKey, secret: settings.apiSecret } : null;
@@ -62,19 +61,7 @@ export function createExecutionActivities({ db }: { db: Database }) {
       decisionOpenTime,
       reason,
     };
-    await db
-      .insert(orders)
-      .values(row)
-      .onConflictDoUpdate({
-        target: orders.clientOrderId,
-        set: {
-          status: row.status,
-          avgFillPrice: row.avgFillPrice,
-          filledQty: row.filledQty,
-          fee: row.fee,
-          updatedAt: sql`(extract(epoch from now()) * 1000)::bigint`,
-        },
-      });
+    await upsertOrder(db, row);
   };
 
   return {

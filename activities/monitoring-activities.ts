@@ -6,7 +6,7 @@ import type { MeasureInput } from '../contracts/bot';
 import type { Database } from '../db/client';
 import { loadBars } from '../db/repositories/bars';
 import { getModel } from '../db/repositories/models';
-import { driftMeasurements, performanceMeasurements } from '../db/schema';
+import { insertDriftMeasurements, insertPerformanceMeasurement } from '../db/repositories/monitoring';
 import { computeFeatureMatrix, N_FEATURES, WARMUP_BARS } from '../model/features';
 import { featureReferenceSchema, maxPsi, psiAll } from '../model/psi';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
@@ -25,22 +25,19 @@ export function createMonitoringActivities({ db }: { db: Database }) {
         const features = computeFeatureMatrix(bars);
         const recent = features.subarray((bars.length - input.psiWindowBars) * N_FEATURES);
         const results = psiAll(reference, recent, N_FEATURES);
-        await db
-          .insert(driftMeasurements)
-          .values(results.map((r) => ({ symbol: input.symbol, openTime: input.openTime, modelVersion: input.modelVersion, feature: r.feature, psi: r.psi })))
-          .onConflictDoNothing();
+        await insertDriftMeasurements(
+          db,
+          results.map((r) => ({ symbol: input.symbol, openTime: input.openTime, modelVersion: input.modelVersion, feature: r.feature, psi: r.psi })),
+        );
         if (input.sharpe !== null) {
-          await db
-            .insert(performanceMeasurements)
-            .values({
-              symbol: input.symbol,
-              openTime: input.openTime,
-              modelVersion: input.modelVersion,
-              metric: 'rolling_sharpe',
-              value: input.sharpe,
-              windowBars: input.sharpeWindowBars,
-            })
-            .onConflictDoNothing();
+          await insertPerformanceMeasurement(db, {
+            symbol: input.symbol,
+            openTime: input.openTime,
+            modelVersion: input.modelVersion,
+            metric: 'rolling_sharpe',
+            value: input.sharpe,
+            windowBars: input.sharpeWindowBars,
+          });
         }
         const worst = maxPsi(results);
         return { feature: worst.feature, psi: worst.psi };

@@ -2,7 +2,7 @@
  * Market data: the `bars` table. Writers upsert (a replayed activity or a re-imported file changes nothing);
  * readers get domain Bars in ascending time.
  */
-import { and, asc, count, eq, gte, lt, max, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, lt, max, min, sql } from 'drizzle-orm';
 import type { Bar } from '../../domain/bars';
 import type { Executor } from '../client';
 import { bars } from '../schema';
@@ -88,4 +88,13 @@ export async function barRange(db: Executor, symbol: string): Promise<BarRange |
     .where(eq(bars.symbol, symbol));
   if (row === undefined || row.first === null || row.last === null) return null;
   return { first: row.first, last: row.last, count: row.count };
+}
+
+/** Stored bars of `symbol` opening after `openTime`: how late a bar handed over now is (in bars). */
+export async function countBarsAfter(db: Executor, symbol: string, openTime: number): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(bars)
+    .where(and(eq(bars.symbol, symbol), gt(bars.openTime, openTime)));
+  return row?.n ?? 0;
 }
