@@ -18,7 +18,7 @@ import type {
   SimulateChunkInput,
   SimulateChunkResult,
 } from '../contracts/backtest';
-import { processBar } from '../domain/trading';
+import { processBar, readTradingParams } from '../domain/trading';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { describeRef, toJson, writeBacktestResults } from './backtest-report';
 import { barList, iso } from './bar-series';
@@ -92,6 +92,7 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
           times.push(from);
           equity.push(state.lastEquity);
         }
+        const params = readTradingParams(input.trading);
         for (let i = 0; i < n; i++) {
           const bar = series.bars[first + i]!;
           if (bar.openTime !== p.openTime[i])
@@ -101,7 +102,7 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
             prediction: p.prediction[i]!,
             modelVersion: p.modelVersion[i]!,
             last: input.last && i === n - 1,
-            params: input.trading,
+            params,
           });
           state = step.state;
           for (const t of step.trades) trades.push(t);

@@ -10,7 +10,7 @@ import { exchangeCredentials } from '../config/secrets';
 import { clientOrderId } from '../domain/client-order-id';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import type { ExecuteIntentInput, LiveFill, ProtectiveCheckInput, ProtectiveHit } from '../contracts/bot';
-import { entryQuantity, protectiveLevels, type Side } from '../domain/trading';
+import { entryQuantity, protectiveLevels, readTradingParams, type Side } from '../domain/trading';
 import { isRetryableExchangeError, LiveExecutor, type OrderReport } from '../binance/live-executor';
 import { createRestClient } from '../binance/exchange-client';
 
@@ -91,7 +91,7 @@ export function createExecutionActivities({ db }: { db: Database }) {
         const id = ids('open');
         const report = await executor.placeMarketOrder({
           side: side === 'LONG' ? 'buy' : 'sell',
-          qty: entryQuantity(equity, price, input.trading),
+          qty: entryQuantity(equity, price, readTradingParams(input.trading)),
           reduceOnly: false,
           clientOrderId: id,
           referencePrice: price,
@@ -99,7 +99,7 @@ export function createExecutionActivities({ db }: { db: Database }) {
         await recordOrder(input.symbol, report, input.decisionBarTime, input.intent.type);
         const entry = report.avgPrice!;
         const protective = { sl: ids('sl'), tp: ids('tp') };
-        const levels = protectiveLevels({ side, entryPrice: entry }, input.trading);
+        const levels = protectiveLevels({ side, entryPrice: entry }, readTradingParams(input.trading));
         const placed = await executor.placeProtectiveOrders({
           positionSide: side,
           qty: report.filledQty,

@@ -8,6 +8,7 @@
  * repeated or resumed run finds its models in the registry instead of training them again, and replaced bars
  * never serve a stale model.
  */
+import { readTradingParams } from '../domain/trading';
 import { Context } from '@temporalio/activity';
 import { N_FEATURES } from '../model/features';
 import { featureReferenceSchema, maxPsi, psiAll } from '../model/psi';
@@ -147,7 +148,7 @@ export function createTrainingActivities({ db, pool }: TrainingActivityDeps) {
       horizon: input.horizon,
       validationFraction: input.validationFraction,
       lightgbm: input.lightgbm,
-      trading: input.trading,
+      trading: readTradingParams(input.trading),
       ...(predict ? { predict: { first: predict.first, count: predict.count } } : {}),
     });
     const row = {

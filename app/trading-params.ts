@@ -7,10 +7,10 @@ export function tradingParamsFromConfig(config: BotConfig): TradingParams {
   return {
     entryThreshold: config.trading.entry_threshold_bps / 1e4,
     exitThreshold: config.trading.exit_threshold_bps / 1e4,
-    stopLossPct: config.trading.stop_loss_pct / 100,
-    takeProfitPct: config.trading.take_profit_pct / 100,
+    stopLossFraction: config.trading.stop_loss_pct / 100,
+    takeProfitFraction: config.trading.take_profit_pct / 100,
     cooldownMinutes: config.trading.cooldown_minutes,
-    maxDailyDrawdownPct: config.execution.max_daily_drawdown_pct / 100,
+    maxDailyDrawdownFraction: config.execution.max_daily_drawdown_pct / 100,
     takerFeeBps: config.execution.taker_fee_bps,
     slippageBps: config.execution.slippage_bps,
     positionFraction: config.execution.position_fraction,

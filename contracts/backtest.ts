@@ -4,7 +4,7 @@
  * references (a data reference, a run id, segment numbers); workflows carry the trader state, counters and
  * per-chunk totals.
  */
-import type { EquityPoint, TraderState, TradingParams } from '../domain/trading';
+import type { EquityPoint, TraderState, StoredTradingParams } from '../domain/trading';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DataRef, TrainingSpec } from './training';
 
@@ -18,7 +18,7 @@ export interface BacktestRequest {
   readonly testHours: number;
   readonly retrainMinutes: number;
   readonly training: Omit<TrainingSpec, 'symbol' | 'data' | 'trading' | 'purpose'>;
-  readonly trading: TradingParams;
+  readonly trading: StoredTradingParams;
   /** Folder the result files are written to. */
   readonly outDir: string;
   /** Drift and performance monitoring the live bot would apply, reported per segment in summary.json. */
@@ -46,7 +46,7 @@ export interface TrainChunkInput {
   readonly symbol: string;
   readonly data: DataRef;
   readonly training: BacktestRequest['training'];
-  readonly trading: TradingParams;
+  readonly trading: StoredTradingParams;
   readonly t0: number;
   readonly testTo: number;
   readonly retrainMinutes: number;
@@ -88,7 +88,7 @@ export interface SimulateChunkInput {
   readonly runId: string;
   readonly symbol: string;
   readonly data: DataRef;
-  readonly trading: TradingParams;
+  readonly trading: StoredTradingParams;
   readonly fromSeq: number;
   readonly toSeq: number;
   /** The trader as the previous chunk left it. */

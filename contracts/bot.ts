@@ -5,7 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Bar } from '../domain/bars';
 import type { ExchangeSettings } from '../domain/exchange-settings';
-import type { DecisionAction, DecisionReason, OrderIntent, ProtectiveExitReason, Side, Trade, TraderState, TradingParams } from '../domain/trading';
+import type { DecisionAction, DecisionReason, OrderIntent, ProtectiveExitReason, Side, Trade, TraderState, StoredTradingParams } from '../domain/trading';
 import type { RetrainArgs } from './retrain';
 import type { TradingMode } from '../domain/trading-mode';
 import type { ProtectiveOrderIds } from '../domain/client-order-id';
@@ -16,7 +16,7 @@ export interface BotInput {
   readonly symbol: string;
   readonly mode: TradingMode;
   readonly exchange: ExchangeSettings;
-  readonly trading: TradingParams;
+  readonly trading: StoredTradingParams;
   /** Bars of history the live features are computed over (config data.history_hours x 60). */
   readonly historyMinutes: number;
   /** The model traded at start (registry version). */
@@ -173,7 +173,7 @@ export interface ExecuteIntentInput {
   readonly intent: OrderIntent;
   /** The open position a CLOSE closes (side and quantity), with its protective order ids. */
   readonly position: { readonly side: Side; readonly qty: number; readonly protective: ProtectiveOrderIds | null } | null;
-  readonly trading: TradingParams;
+  readonly trading: StoredTradingParams;
 }
 
 export interface LiveFill {

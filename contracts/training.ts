@@ -2,7 +2,7 @@
  * The training contract, shared by live retraining (TrainChampionWorkflow, RetrainWorkflow), backtests and
  * `npm run train`: what a training needs and what it returns to a workflow (references and small metrics only).
  */
-import type { TradingParams } from '../domain/trading';
+import type { StoredTradingParams } from '../domain/trading';
 
 /**
  * Where a backtest's bars come from; activities resolve it, the workflow only passes it along.
@@ -24,7 +24,7 @@ export interface TrainingSpec {
   readonly validationFraction: number;
   readonly lightgbm: Readonly<Record<string, LightgbmParamValue>>;
   /** Trading rules used to compute the validation Sharpe of the model. */
-  readonly trading: TradingParams;
+  readonly trading: StoredTradingParams;
   readonly purpose: 'live' | 'backtest';
 }
 

@@ -21,7 +21,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
-import { initialState } from '../domain/trading';
+import { initialState, readTradingParams } from '../domain/trading';
 import type { BacktestActivities } from '../activities/backtest-activities';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { BacktestTrainingWorkflow } from './backtest-training-workflow';
@@ -59,7 +59,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
   const timeline = runTimeline(request.start, request.trainHours, request.testHours, request.retrainMinutes);
   const chunks = chunksOf(timeline.segments, chunkSize(timeline.segments, request.chunkSegments));
   const startedAt = info.startTime.getTime();
-  let state = initialState(request.trading, timeline.t0);
+  let state = initialState(readTradingParams(request.trading), timeline.t0);
   let phase: BacktestPhase = 'preparing';
   const chunkModels = chunks.map(() => 0);
   let barsDone = 0;

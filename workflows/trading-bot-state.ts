@@ -4,7 +4,17 @@
  * every decision about what the bot remembers lives here, unit-tested without Temporal (test/bot/bot-state.test.ts).
  */
 import { BAR_MS } from '../domain/bars';
-import { decisionAction, decisionReason, flatten, initialState, pause, resume, type BarStepResult, type DecisionReason } from '../domain/trading';
+import {
+  decisionAction,
+  decisionReason,
+  flatten,
+  initialState,
+  pause,
+  readTradingParams,
+  resume,
+  type BarStepResult,
+  type DecisionReason,
+} from '../domain/trading';
 import { rollingSharpeOf } from '../model/retrain-triggers';
 import type { BarArrival, BarSummary, BotCarried, BotInput, BotStatus, OperatorCommand } from '../contracts/bot';
 
@@ -18,7 +28,7 @@ export interface BotState extends BotCarried {
 
 export function initialBotState(input: BotInput): BotState {
   const carried: BotCarried = input.carried ?? {
-    trader: initialState(input.trading, input.startAfter + BAR_MS),
+    trader: initialState(readTradingParams(input.trading), input.startAfter + BAR_MS),
     lastBarTime: input.startAfter,
     champion: input.championVersion,
     barsProcessed: 0,

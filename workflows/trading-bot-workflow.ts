@@ -27,7 +27,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
-import { decide, openBar, settleIntent, SIMULATED, type BarFills, type Decision, type Execution } from '../domain/trading';
+import { decide, openBar, readTradingParams, settleIntent, SIMULATED, type BarFills, type Decision, type Execution } from '../domain/trading';
 import type { BotActivities } from '../activities/bot-activities';
 import type { ExecutionActivities } from '../activities/execution-activities';
 import type { MonitoringActivities } from '../activities/monitoring-activities';
@@ -83,6 +83,8 @@ function checkInput(input: BotInput): void {
 export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   checkInput(input);
   const { workflowId } = workflowInfo();
+  // Runs started by older versions carry the legacy field names; every run after this one carries the current ones.
+  const trading = readTradingParams(input.trading);
   let state: BotState = initialBotState(input);
   const retraining = input.retraining;
 
@@ -138,7 +140,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         decisionBarTime: bar.openTime,
         intent: decision.intent,
         position: position ? { side: position.side, qty: position.qty, protective: state.protective } : null,
-        trading: input.trading,
+        trading,
       });
       state = { ...state, protective: fill.protective };
       return { source: 'exchange', price: fill.price, qty: fill.qty, fee: fill.fee };
@@ -288,9 +290,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const prediction = isStale(input, arrival) && state.trader.position === null ? null : arrival.prediction;
     const before = state;
     orderFailed = false;
-    const opened = openBar(before.trader, bar, input.trading, await fillsIn());
-    const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, input.trading);
-    const step = settleIntent(opened, decision, bar, input.trading, await execute(bar, decision));
+    const opened = openBar(before.trader, bar, trading, await fillsIn());
+    const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, trading);
+    const step = settleIntent(opened, decision, bar, trading, await execute(bar, decision));
     const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderFailed);
     state = booked.state;
     for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
@@ -324,7 +326,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         log.error('setChampion refused; the champion stays', { version, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    return continueAsNew<typeof TradingBotWorkflow>({ ...input, carried: carriedState(state) });
+    return continueAsNew<typeof TradingBotWorkflow>({ ...input, trading, carried: carriedState(state) });
   }
   await condition(allHandlersFinished);
   log.info('bot stopped', {

@@ -74,8 +74,8 @@ export function decide(state: TraderState, input: DecideInput, params: TradingPa
   const equity = equityAt(next, bar.close);
   next = { ...next, lastEquity: equity, lastBarTime: bar.openTime, counters: { ...next.counters, bars: next.counters.bars + 1 } };
 
-  // A fall of exactly maxDailyDrawdownPct fires. It does not re-fire while halted; resume() re-bases the day's reference.
-  if (!next.halted && equity <= next.dayOpenEquity * (1 - params.maxDailyDrawdownPct)) {
+  // A fall of exactly maxDailyDrawdownFraction fires. It does not re-fire while halted; resume() re-bases the day's reference.
+  if (!next.halted && equity <= next.dayOpenEquity * (1 - params.maxDailyDrawdownFraction)) {
     next = { ...next, halted: true, haltedDay: next.day };
     events.push({
       type: 'kill_switch',

@@ -1,5 +1,12 @@
 /** The trading-rules engine of docs/strategy.md, shared by the backtest, the paper bot and the live bot. */
-export { DEFAULT_TRADING_PARAMS, assertTradingParams, type TradingParams } from './params';
+export {
+  DEFAULT_TRADING_PARAMS,
+  assertTradingParams,
+  readTradingParams,
+  type LegacyTradingParams,
+  type StoredTradingParams,
+  type TradingParams,
+} from './params';
 export {
   initialState,
   type CloseReason,

@@ -9,13 +9,13 @@ export interface TradingParams {
   /** Close LONG when the prediction is strictly below -exitThreshold, SHORT when strictly above +exitThreshold. */
   readonly exitThreshold: number;
   /** Stop-loss distance from the entry fill price, as a fraction. */
-  readonly stopLossPct: number;
+  readonly stopLossFraction: number;
   /** Take-profit distance from the entry fill price, as a fraction. */
-  readonly takeProfitPct: number;
+  readonly takeProfitFraction: number;
   /** An entry may fill only in a bar opening at least this long after the previous exit time. */
   readonly cooldownMinutes: number;
   /** Kill switch: fall of equity below the UTC day's opening equity, as a fraction. */
-  readonly maxDailyDrawdownPct: number;
+  readonly maxDailyDrawdownFraction: number;
   /** Fee of every fill, in basis points of its notional at the fill price. */
   readonly takerFeeBps: number;
   /** Price concession of every fill against the trader, in basis points. */
@@ -30,10 +30,10 @@ export interface TradingParams {
 export const DEFAULT_TRADING_PARAMS: TradingParams = Object.freeze({
   entryThreshold: 0.0008,
   exitThreshold: 0.00045,
-  stopLossPct: 0.01,
-  takeProfitPct: 0.03,
+  stopLossFraction: 0.01,
+  takeProfitFraction: 0.03,
   cooldownMinutes: 3,
-  maxDailyDrawdownPct: 0.03,
+  maxDailyDrawdownFraction: 0.03,
   takerFeeBps: 4,
   slippageBps: 1,
   positionFraction: 1.0,
@@ -46,10 +46,10 @@ export function assertTradingParams(params: TradingParams): void {
   const nonNegative: (keyof TradingParams)[] = [
     'entryThreshold',
     'exitThreshold',
-    'stopLossPct',
-    'takeProfitPct',
+    'stopLossFraction',
+    'takeProfitFraction',
     'cooldownMinutes',
-    'maxDailyDrawdownPct',
+    'maxDailyDrawdownFraction',
     'takerFeeBps',
     'slippageBps',
   ];
@@ -62,4 +62,23 @@ export function assertTradingParams(params: TradingParams): void {
     const v = params[key];
     if (!Number.isFinite(v) || v <= 0) throw new Error(`trading params: ${key} must be a finite number > 0, got ${v}`);
   }
+}
+
+/**
+ * TradingParams as versions before the fraction fields were renamed wrote them (`*Pct` holding fractions). They
+ * remain in the histories of running workflows and in the arguments of stored schedules, so every payload field
+ * that carries trading parameters is a StoredTradingParams, read through readTradingParams.
+ */
+export interface LegacyTradingParams extends Omit<TradingParams, 'stopLossFraction' | 'takeProfitFraction' | 'maxDailyDrawdownFraction'> {
+  readonly stopLossPct: number;
+  readonly takeProfitPct: number;
+  readonly maxDailyDrawdownPct: number;
+}
+
+export type StoredTradingParams = TradingParams | LegacyTradingParams;
+
+export function readTradingParams(params: StoredTradingParams): TradingParams {
+  if (!('stopLossPct' in params)) return params;
+  const { stopLossPct, takeProfitPct, maxDailyDrawdownPct, ...rest } = params;
+  return { ...rest, stopLossFraction: stopLossPct, takeProfitFraction: takeProfitPct, maxDailyDrawdownFraction: maxDailyDrawdownPct };
 }

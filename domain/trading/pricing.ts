@@ -49,7 +49,7 @@ export function equityAt(state: Pick<TraderState, 'cash' | 'position'>, price: n
 export function protectiveLevels(position: Pick<Position, 'side' | 'entryPrice'>, params: TradingParams): { stop: number; take: number } {
   const d = direction(position.side);
   return {
-    stop: position.entryPrice * (1 - d * params.stopLossPct),
-    take: position.entryPrice * (1 + d * params.takeProfitPct),
+    stop: position.entryPrice * (1 - d * params.stopLossFraction),
+    take: position.entryPrice * (1 + d * params.takeProfitFraction),
   };
 }

@@ -1,6 +1,6 @@
 /** The bot's state transitions without Temporal: what TradingBotWorkflow remembers bar by bar and across runs. */
 import type { BarArrival, BotInput } from '../../contracts/bot';
-import { stepBar } from '../../domain/trading';
+import { readTradingParams, stepBar } from '../../domain/trading';
 import {
   applyCommand,
   barProcessed,
@@ -36,7 +36,7 @@ function arrival(n: number, extra: Partial<BarArrival> = {}): BarArrival {
 /** Processes bar n through the engine and the state module, as the workflow does. */
 function process(state: ReturnType<typeof initialBotState>, n: number, extra: Partial<BarArrival> = {}) {
   const a = arrival(n, extra);
-  const step = stepBar(state.trader, { bar: a.bar!, prediction: a.prediction, modelVersion: state.champion }, input.trading);
+  const step = stepBar(state.trader, { bar: a.bar!, prediction: a.prediction, modelVersion: state.champion }, readTradingParams(input.trading));
   return barProcessed(input, state, a.bar!, a, step, false);
 }
 

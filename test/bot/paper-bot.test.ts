@@ -193,7 +193,7 @@ test('kill switch: a tight daily drawdown limit halts the bot after a losing tra
   console.log(
     `kill switch after ${halted.barsProcessed} bars at equity ${halted.equity.toFixed(2)}, ${halted.position ? `in a ${halted.position.side} position` : 'flat'}`,
   );
-  expect(halted.equity).toBeLessThanOrEqual(halted.dayOpenEquity * (1 - params.maxDailyDrawdownPct));
+  expect(halted.equity).toBeLessThanOrEqual(halted.dayOpenEquity * (1 - params.maxDailyDrawdownFraction));
   expect(halted.equity).toBeLessThan(killConfig.execution.base_capital);
   const closedBeforeHalt = (await readBotRecords(runtime.database.db, startAfter + BAR_MS)).trades.filter((t) => t.exitTime <= haltBar);
   expect(closedBeforeHalt.some((t) => t.netPnl < 0)).toBe(true);

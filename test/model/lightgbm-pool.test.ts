@@ -2,6 +2,7 @@
  * The LightGBM thread pool: the same models as an in-process training, several at once, errors with their name,
  * and an event loop that keeps ticking while models train.
  */
+import { readTradingParams } from '../../domain/trading';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { trainingSpecFromConfig } from '../../app/trading-params';
 import { loadConfig } from '../../config/load-config';
@@ -37,7 +38,7 @@ function inputAt(hours: number): PoolTrainInput {
     horizon: spec.horizon,
     validationFraction: spec.validationFraction,
     lightgbm: spec.lightgbm,
-    trading: spec.trading,
+    trading: readTradingParams(spec.trading),
     predict: { first: hours * 60, count: 60 },
   };
 }

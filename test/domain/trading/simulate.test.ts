@@ -160,7 +160,7 @@ test('kill switch across a UTC midnight: closes, blocks entries until the new da
   const pairs: [number, number][] = Array.from({ length: 14 }, () => [97, 97]);
   pairs.splice(0, 6, [100, 100], [100, 100], [100, 99], [99, 98.5], [98.5, 98], [98, 96.9]);
   const bars = series(pairs, t0);
-  const params = { ...NO_COSTS, stopLossPct: 0.05 }; // let the day's loss reach 3 % before the stop
+  const params = { ...NO_COSTS, stopLossFraction: 0.05 }; // let the day's loss reach 3 % before the stop
   const run = simulate(bars, Array(14).fill(0.001), Array(14).fill('m1'), params);
   expect(run.trades.map((t) => [t.entryTime - t0, t.exitTime - t0, t.exitReason])).toEqual([
     [1 * MIN, 6 * MIN, 'kill_switch'], // equity 9,690 at 23:55's close; closes at 23:56's open
