@@ -1,8 +1,10 @@
 // The types of the live executor's API, apart from the executor so that activities and tests can name
 // them without reading the order-handling code.
 import type { ProtectiveOrderIds } from '../domain/client-order-id';
-export type OrderSide = 'buy' | 'sell';
-export type PositionSide = 'LONG' | 'SHORT';
+import type { OrderSide } from '../domain/trading/pricing';
+export type { OrderSide };
+import type { Side as PositionSide } from '../domain/trading/state';
+export type { PositionSide };
 /** ccxt's unified order status. For a protective (algo) order: open = waiting, closed = triggered. */
 export type OrderStatus = 'open' | 'closed' | 'canceled' | 'expired' | 'rejected';
 

@@ -13,6 +13,7 @@ import type { ValidationMetrics } from '../model/metrics';
 import type { FeatureReference } from '../model/psi';
 import { TRADING_MODES, type TradingMode } from '../domain/trading-mode';
 import { EXIT_REASONS, SIDES, type ExitReason } from '../domain/trading/state';
+import { ORDER_SIDES } from '../domain/trading/pricing';
 
 /** A JSON value as stored in a jsonb column. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -39,7 +40,7 @@ export type ModelStatus = (typeof modelStatus.enumValues)[number];
 export type ModelPurpose = (typeof modelPurpose.enumValues)[number];
 export type { TradingMode };
 export type PredictionRole = (typeof predictionRole.enumValues)[number];
-export type PositionSide = (typeof positionSide.enumValues)[number];
+export type { Side as PositionSide } from '../domain/trading/state';
 export type RetrainReason = (typeof retrainReason.enumValues)[number];
 export type RetrainOutcome = (typeof retrainOutcome.enumValues)[number];
 export type BacktestStatus = (typeof backtestStatus.enumValues)[number];
@@ -177,7 +178,7 @@ export const orders = pgTable(
     clientOrderId: text('client_order_id').primaryKey(),
     symbol: text('symbol').notNull(),
     mode: tradingMode('mode').notNull(),
-    side: text('side', { enum: ['buy', 'sell'] }).notNull(),
+    side: text('side', { enum: ORDER_SIDES }).notNull(),
     /** e.g. market, stop_market, take_profit_market. */
     type: text('type').notNull(),
     reduceOnly: boolean('reduce_only').notNull().default(false),

@@ -24,7 +24,7 @@ import type {
   MarketOrderRequest,
   OrderLookup,
   OrderRecord,
-  OrderSide,
+  WireOrderSide,
   TradeRecord,
 } from './account-types';
 import { binanceErrors } from './binance-errors';
@@ -252,7 +252,7 @@ export class AccountEngine {
 
   private fill(f: {
     clientOrderId: string;
-    side: OrderSide;
+    side: WireOrderSide;
     origType: OrderRecord['origType'];
     qtySteps: number;
     price: number;

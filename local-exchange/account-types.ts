@@ -2,7 +2,8 @@
 // layer and the response builders can name them without reading the matching code.
 import type { InstrumentSpec } from './exchange-info';
 
-export type OrderSide = 'BUY' | 'SELL';
+/** Binance's REST wire casing of an order side (the domain's OrderSide is ccxt's lowercase). */
+export type WireOrderSide = 'BUY' | 'SELL';
 export type ConditionalType = 'STOP_MARKET' | 'TAKE_PROFIT_MARKET';
 export type MarginType = 'CROSSED' | 'ISOLATED';
 export type AlgoStatus = 'NEW' | 'CANCELED' | 'FINISHED' | 'EXPIRED' | 'REJECTED';
@@ -25,7 +26,7 @@ export interface AccountConfig {
 export interface OrderRecord {
   readonly orderId: number;
   readonly clientOrderId: string;
-  readonly side: OrderSide;
+  readonly side: WireOrderSide;
   readonly origType: 'MARKET' | ConditionalType;
   readonly origQtySteps: number;
   readonly executedQtySteps: number;
@@ -43,7 +44,7 @@ export interface AlgoOrderRecord {
   readonly algoId: number;
   readonly clientAlgoId: string;
   readonly orderType: ConditionalType;
-  readonly side: OrderSide;
+  readonly side: WireOrderSide;
   /** 0 for close-position orders (they close whatever position exists). */
   readonly quantitySteps: number;
   readonly triggerPrice: number;
@@ -60,7 +61,7 @@ export interface AlgoOrderRecord {
 export interface TradeRecord {
   readonly id: number;
   readonly orderId: number;
-  readonly side: OrderSide;
+  readonly side: WireOrderSide;
   readonly price: number;
   readonly qtySteps: number;
   readonly realizedPnl: number;
@@ -69,14 +70,14 @@ export interface TradeRecord {
 }
 
 export interface MarketOrderRequest {
-  readonly side: OrderSide;
+  readonly side: WireOrderSide;
   readonly quantity: number;
   readonly reduceOnly: boolean;
   readonly clientOrderId?: string;
 }
 
 export interface ConditionalOrderRequest {
-  readonly side: OrderSide;
+  readonly side: WireOrderSide;
   readonly type: ConditionalType;
   /** Absent for close-position orders. */
   readonly quantity?: number;

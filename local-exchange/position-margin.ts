@@ -1,11 +1,11 @@
 // Position, PnL and margin figures as pure functions of the account's bookkeeping (one-way mode, cross margin):
 // the arithmetic of the account, apart from the order handling that changes it.
-import type { AccountState, OrderSide } from './account-types';
+import type { AccountState, WireOrderSide } from './account-types';
 import { binanceErrors } from './binance-errors';
 import { bracketForNotional } from './exchange-info';
 
 export const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
-export const dirOf = (side: OrderSide) => (side === 'BUY' ? 1 : -1);
+export const dirOf = (side: WireOrderSide) => (side === 'BUY' ? 1 : -1);
 
 /** What the figures derive from: quantities in whole steps of `step` base units, money in the quote asset. */
 export interface PositionBook {

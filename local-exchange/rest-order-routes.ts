@@ -1,6 +1,6 @@
 // The order routes: regular (MARKET) orders and the Algo Service's conditional orders, placed, looked up,
 // listed and cancelled, with Binance's parameter checks before the account engine sees a request.
-import type { ConditionalOrderRequest, OrderSide } from './account-types';
+import type { ConditionalOrderRequest, WireOrderSide } from './account-types';
 import { binanceErrors } from './binance-errors';
 import type { RequestParams } from './request-params';
 import { inTimeRange, symbolParam, type RestContext, type Route } from './rest-context';
@@ -8,7 +8,7 @@ import { inTimeRange, symbolParam, type RestContext, type Route } from './rest-c
 const CONDITIONAL_TYPES = ['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'];
 const CANCEL_ALL_DONE = { code: 200, msg: 'The operation of cancel all open order is done.' };
 
-function sideParam(params: RequestParams): OrderSide {
+function sideParam(params: RequestParams): WireOrderSide {
   const side = params.requiredString('side');
   if (side !== 'BUY' && side !== 'SELL') throw binanceErrors.invalidSide();
   return side;

@@ -33,6 +33,7 @@ export {
   slippedPrice,
   takerFee,
   unrealisedPnl,
+  ORDER_SIDES,
   type OrderSide,
 } from './pricing';
 export { decide, type DecideInput, type Decision } from './decide';

@@ -4,7 +4,9 @@ import type { Position, Side, TraderState } from './state';
 
 export const BPS = 1e-4;
 
-export type OrderSide = 'BUY' | 'SELL';
+/** The side of an order (ccxt's and the orders table's casing): opening a LONG buys, closing it sells. */
+export const ORDER_SIDES = ['buy', 'sell'] as const;
+export type OrderSide = (typeof ORDER_SIDES)[number];
 
 /** +1 for LONG, -1 for SHORT: the sign of the position's exposure to the price. */
 export function direction(side: Side): 1 | -1 {
@@ -13,16 +15,16 @@ export function direction(side: Side): 1 | -1 {
 
 /** The order that opens `side` (LONG buys) and the one that closes it (LONG sells). */
 export function openingOrder(side: Side): OrderSide {
-  return side === 'LONG' ? 'BUY' : 'SELL';
+  return side === 'LONG' ? 'buy' : 'sell';
 }
 export function closingOrder(side: Side): OrderSide {
-  return side === 'LONG' ? 'SELL' : 'BUY';
+  return side === 'LONG' ? 'sell' : 'buy';
 }
 
 /** Price after slippage against the trader: a buy pays more, a sell receives less. */
 export function slippedPrice(price: number, order: OrderSide, params: TradingParams): number {
   const s = params.slippageBps * BPS;
-  return order === 'BUY' ? price * (1 + s) : price * (1 - s);
+  return order === 'buy' ? price * (1 + s) : price * (1 - s);
 }
 
 /** Taker fee of a fill: takerFeeBps of its notional at the fill price. */
