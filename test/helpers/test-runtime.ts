@@ -30,8 +30,8 @@ export async function startTestRuntime(options: { trainingSlots?: number } = {})
       dataDir,
       stop: async () => {
         try {
-          await recordHistories(runtime.client);
-          await runtime.stop();
+          // A failing recorder must not leave the servers running.
+          await recordHistories(runtime.client).finally(() => runtime.stop());
         } finally {
           rmSync(dataDir, { recursive: true, force: true });
         }
