@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unknownParameter } from './lightgbm-parameters';
 
 /** A symbol as Binance USD-M spells it (e.g. BTCUSDT). */
 const symbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a Binance symbol such as BTCUSDT');
@@ -6,7 +7,7 @@ const positive = z.number().positive();
 const positiveInt = z.number().int().positive();
 const percent = z.number().gt(0).lt(100);
 
-/** LightGBM parameters are passed through; the few the code relies on are checked. */
+/** LightGBM parameters are passed through when LightGBM knows them (names or aliases); the few the code relies on are checked. */
 const lightgbmParams = z
   .object({
     objective: z.string().default('regression'),
@@ -16,7 +17,13 @@ const lightgbmParams = z
     seed: z.number().int().default(42),
     deterministic: z.boolean().default(true),
   })
-  .catchall(z.union([z.string(), z.number(), z.boolean()]));
+  .catchall(z.union([z.string(), z.number(), z.boolean()]))
+  .superRefine((params, ctx) => {
+    for (const key of Object.keys(params)) {
+      const problem = unknownParameter(key);
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+  });
 
 export const configSchema = z
   .object({

@@ -45,6 +45,18 @@ describe('configuration', () => {
     expect(() => parseConfig(bad, 'typo.yaml')).toThrow(/trading: Unrecognized key.*stop_los_pct/);
   });
 
+  it('refuses a misspelled LightGBM parameter with its key path and the closest name; aliases are accepted', () => {
+    const training = (lightgbm: Record<string, unknown>) => ({
+      ...shipped,
+      training: { ...shipped.training, lightgbm: { ...shipped.training.lightgbm, ...lightgbm } },
+    });
+    expect(() => parseConfig(training({ num_leavs: 31 }), 'typo.yaml')).toThrow(
+      /training\.lightgbm\.num_leavs: unknown LightGBM parameter 'num_leavs' \(did you mean 'num_leaves'\?\)/,
+    );
+    expect(() => parseConfig(training({ completely_made_up: 1 }))).toThrow(/unknown LightGBM parameter 'completely_made_up'$/m);
+    expect(parseConfig(training({ max_leaves: 31, min_child_samples: 20 })).training.lightgbm.max_leaves).toBe(31);
+  });
+
   it('checks relations between keys', () => {
     const bad = structuredClone(shipped);
     bad.trading.exit_threshold_bps = 12;

@@ -10,7 +10,7 @@ export { Dataset, type DatasetOptions } from './dataset';
 export { LightGBMError, type LightGBMErrorKind } from './errors';
 export type { FeatureMatrix, LabeledMatrix } from './matrix';
 export { loadLibrary, type LoadLibraryOptions } from './native';
-export type { ParamValue, Params } from './params';
+export { parameterAliases, type ParamValue, type Params } from './params';
 export {
   isHigherBetter,
   train,

@@ -84,6 +84,7 @@ export interface LightGBMApi {
   LGBM_FastConfigFree(fastConfig: NativePointer): number;
   LGBM_BoosterFeatureImportance(handle: NativePointer, numIteration: number, importanceType: number, outResults: Float64Array): number;
   LGBM_BoosterFree(handle: NativePointer): number;
+  LGBM_DumpParamAliases(bufferLen: number, outLen: BigInt64Array, outStr: Buffer): number;
 }
 
 /** Functions that follow the 0 / -1 return convention. */
@@ -118,6 +119,7 @@ const PROTOTYPES: Record<keyof LightGBMApi, string> = {
   LGBM_FastConfigFree: 'int LGBM_FastConfigFree(void *fast_config)',
   LGBM_BoosterFeatureImportance: 'int LGBM_BoosterFeatureImportance(void *handle, int num_iteration, int importance_type, double *out_results)',
   LGBM_BoosterFree: 'int LGBM_BoosterFree(void *handle)',
+  LGBM_DumpParamAliases: 'int LGBM_DumpParamAliases(int64_t buffer_len, int64_t *out_len, void *out_str)',
 };
 
 const LIBRARY_RELATIVE_PATH = join('.toolchain', 'py', 'lightgbm', 'lib', 'lib_lightgbm.so');

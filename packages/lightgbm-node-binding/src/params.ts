@@ -1,4 +1,5 @@
 import { invalidArgument } from './errors';
+import { call } from './native';
 
 /** One LightGBM parameter value; booleans become `true`/`false`. */
 export type ParamValue = string | number | boolean;
@@ -52,4 +53,20 @@ function formatValue(key: string, value: ParamValue, where: string): string {
     default:
       throw invalidArgument(where, `parameter ${key} has unsupported type ${typeof value}`);
   }
+}
+
+/**
+ * Every parameter the loaded LightGBM knows, by its canonical name, with its aliases (LGBM_DumpParamAliases), e.g.
+ * `{ num_leaves: ['num_leaf', 'max_leaves', 'max_leaf', 'max_leaf_nodes'], ... }`.
+ */
+export function parameterAliases(): Record<string, string[]> {
+  const outLen = new BigInt64Array(1);
+  let buffer = Buffer.alloc(64 * 1024);
+  call('LGBM_DumpParamAliases', buffer.length, outLen, buffer);
+  const needed = Number(outLen[0]); // includes the terminating NUL
+  if (needed > buffer.length) {
+    buffer = Buffer.alloc(needed);
+    call('LGBM_DumpParamAliases', buffer.length, outLen, buffer);
+  }
+  return JSON.parse(buffer.toString('utf8', 0, needed - 1)) as Record<string, string[]>;
 }
