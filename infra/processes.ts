@@ -123,6 +123,15 @@ export async function stopPid(pid: number, steps: readonly StopStep[]): Promise<
   throw new Error(`process ${pid} is still running after ${steps.map((s) => s.signal).join(', ')}`);
 }
 
+/** What a server needs of this process's environment; nothing else (API keys from .env, database URLs) reaches it. */
+const SERVER_ENV_KEYS = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'] as const;
+
+export function serverEnvironment(from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of SERVER_ENV_KEYS) if (from[key] !== undefined) env[key] = from[key];
+  return env;
+}
+
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
@@ -135,7 +144,7 @@ export function runCommand(command: string, args: readonly string[], options: Ru
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
+      env: options.env ?? serverEnvironment(),
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       ...(options.uid === undefined ? {} : { uid: options.uid }),
       ...(options.gid === undefined ? {} : { gid: options.gid }),
@@ -187,7 +196,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<SpawnedS
     child = spawn(options.command, options.args, {
       stdio: ['ignore', logFd, logFd],
       detached: options.detached,
-      env: options.env ?? process.env,
+      env: options.env ?? serverEnvironment(),
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       ...(options.uid === undefined ? {} : { uid: options.uid }),
       ...(options.gid === undefined ? {} : { gid: options.gid }),

@@ -1,6 +1,6 @@
 // ensureTemporal against real `temporal server start-dev` processes from the project toolchain, on free ports
 // and a temporary data dir, so a developer's running server is never touched.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -58,7 +58,17 @@ describe('ensureTemporal with no TEMPORAL_ADDRESS', () => {
 
   test('starts the dev server from the project toolchain, with the search attributes and the Web UI', async () => {
     const log: string[] = [];
-    handle = await ensureTemporal({ env: env(), port, uiPort, log: (m) => log.push(m) });
+    // Secrets of this process (loaded from .env) must not reach the server's environment.
+    process.env.BINANCE_API_SECRET = 'fake-secret-must-not-leak';
+    try {
+      handle = await ensureTemporal({ env: env(), port, uiPort, log: (m) => log.push(m) });
+    } finally {
+      delete process.env.BINANCE_API_SECRET;
+    }
+    const pid = readFileSync(join(dataDir, 'temporal', 'server.pid'), 'utf8').trim();
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    expect(environ).toContain('PATH=');
+    expect(environ).not.toContain('fake-secret-must-not-leak');
 
     expect(handle).toMatchObject({ address: `127.0.0.1:${port}`, namespace: 'default', uiUrl: `http://127.0.0.1:${uiPort}`, startedHere: true });
     expect(await customSearchAttributes(handle.address)).toMatchObject(expectedSearchAttributes());
