@@ -1,10 +1,12 @@
 /**
  * npm run demo: the whole live stack offline. A local Binance-compatible exchange replays the shipped data
  * (72 h of history, then new bars at --speed x real time); market data streams it, a champion model is trained,
- * and the paper bot trades every closed bar. Watch it in the Temporal Web UI; Ctrl-C stops everything.
+ * and the paper bot trades every closed bar. Watch it in the Temporal Web UI; Ctrl-C (or SIGTERM) stops
+ * everything: the bot, its market data and its retrain schedule, then the workers and servers (unless --keep).
  */
 import { loadConfig, parseConfig } from '../config/load-config';
-import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { stopDemoWorkflows } from '../app/stop-demo';
 import { startBot } from '../app/start-bot';
 import { botWorkflowId } from '../contracts/bot';
 import { marketDataWorkflowId } from '../contracts/market-data';
@@ -23,6 +25,7 @@ Options:
                    data the default models rarely predict beyond 8 bps: try 1.5 (with --exit-bps 0.5) to see trades
   --exit-bps N     reversal-exit threshold for this demo (default config trading.exit_threshold_bps)
   --config FILE    configuration (default config/config.yaml)
+  --keep           on Ctrl-C / SIGTERM leave the bot, market data and schedule in Temporal (servers stop)
   -h, --help       this help`;
 
 function line(s: BotStatus): string {
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     'entry-bps': { type: 'string' },
     'exit-bps': { type: 'string' },
     config: { type: 'string' },
+    keep: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return console.log(USAGE);
@@ -78,12 +82,25 @@ async function main(): Promise<void> {
   const historyBars = config.data.history_hours * 60;
   const exchange = await LocalExchange.start({ bars, startIndex: historyBars, port, speed: 0 });
   console.log(`local exchange: ${exchange.baseUrl} replaying ${DEFAULT_BAR_FILE} from bar ${historyBars}`);
+  // This process owns SIGINT/SIGTERM: the workers must outlive the stop signals sent to the demo's workflows.
+  installQuietRuntime({ shutdownSignals: [] });
   const runtime = await startLocalRuntime({ log: (m) => console.log(`[infra] ${m}`) });
-  const shutdown = async () => {
-    await runtime.stop().catch(() => undefined);
-    await exchange.stop().catch(() => undefined);
-  };
-  process.once('SIGINT', () => void shutdown().finally(() => process.exit(130)));
+  let stopping: Promise<void> | undefined;
+  const shutdown = (why: string) =>
+    (stopping ??= (async () => {
+      if (why !== 'done') console.log(`${why}: stopping`);
+      if (values.keep) console.log(`--keep: ${botWorkflowId(config.data.symbol, 'paper')}, its market data and schedule stay in Temporal`);
+      else
+        for (const l of await stopDemoWorkflows(runtime.client, config.data.symbol).catch((e: unknown) => [`could not stop the workflows: ${String(e)}`]))
+          console.log(l);
+      await runtime.stop().catch(() => undefined);
+      await exchange.stop().catch(() => undefined);
+      console.log(
+        `stopped: workers, ${runtime.infra.temporal.startedHere ? 'the Temporal server, ' : ''}${runtime.infra.postgres.startedHere ? 'PostgreSQL, ' : ''}the local exchange`,
+      );
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void shutdown(signal).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
   try {
     await forgetEarlierReplay(runtime, config.data.symbol, bars[historyBars]!.openTime);
     const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
@@ -114,7 +131,7 @@ async function main(): Promise<void> {
       clearInterval(ticker);
     }
   } finally {
-    await shutdown();
+    await shutdown('done');
   }
 }
 
