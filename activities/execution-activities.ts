@@ -86,12 +86,13 @@ export function createExecutionActivities({ db }: { db: Database }) {
           return { price: report.avgPrice!, qty: report.filledQty, fee: report.fee, time: report.time, clientOrderId: id, protective: null };
         }
         const side: Side = input.intent.type === 'OPEN_LONG' ? 'LONG' : 'SHORT';
+        const trading = readTradingParams(input.trading);
         const equity = await executor.fetchEquity();
         const price = await executor.lastPrice();
         const id = ids('open');
         const report = await executor.placeMarketOrder({
           side: side === 'LONG' ? 'buy' : 'sell',
-          qty: entryQuantity(equity, price, readTradingParams(input.trading)),
+          qty: entryQuantity(equity, price, trading),
           reduceOnly: false,
           clientOrderId: id,
           referencePrice: price,
@@ -99,7 +100,7 @@ export function createExecutionActivities({ db }: { db: Database }) {
         await recordOrder(input.symbol, report, input.decisionBarTime, input.intent.type);
         const entry = report.avgPrice!;
         const protective = { sl: ids('sl'), tp: ids('tp') };
-        const levels = protectiveLevels({ side, entryPrice: entry }, readTradingParams(input.trading));
+        const levels = protectiveLevels({ side, entryPrice: entry }, trading);
         const placed = await executor.placeProtectiveOrders({
           positionSide: side,
           qty: report.filledQty,

@@ -53,21 +53,7 @@ import { decimalsOf, filtersOf, floorToStep, loadPerpetualMarket, roundToTick } 
 
 // The executor's API in one place: callers import everything from this module.
 export { isRetryableExchangeError, OrderOutcomeUnknownError, OrderRejectedError } from './exchange-errors';
-export type {
-  CancelResult,
-  ExchangeFilters,
-  ExchangePosition,
-  LiveExecutorOptions,
-  MarketOrderRequest,
-  OrderReport,
-  OrderSide,
-  OrderStatus,
-  PositionSide,
-  ProtectiveFill,
-  ProtectiveOrderIds,
-  ProtectiveOrderRequest,
-  ProtectiveOrders,
-} from './execution-types';
+export type * from './execution-types';
 
 export class LiveExecutor {
   private readonly recvWindow: number;

@@ -133,11 +133,7 @@ export class ResponseFormatter {
         symbol: this.spec.symbol,
         positionSide: 'BOTH',
         positionAmt: this.qty(s.positionSteps),
-        entryPrice: this.fillPrice(s.entryPrice),
-        breakEvenPrice: this.fillPrice(s.breakEvenPrice),
-        markPrice: this.fillPrice(s.markPrice),
-        unRealizedProfit: fixed(s.unrealizedPnl, 8),
-        liquidationPrice: this.fillPrice(s.liquidationPrice),
+        ...this.positionPrices(s),
         isolatedMargin: fixed(0, 8),
         notional: fixed(s.notional, 8),
         marginAsset: this.spec.quoteAsset,
@@ -161,11 +157,7 @@ export class ResponseFormatter {
       {
         symbol: this.spec.symbol,
         positionAmt: this.qty(s.positionSteps),
-        entryPrice: this.fillPrice(s.entryPrice),
-        breakEvenPrice: this.fillPrice(s.breakEvenPrice),
-        markPrice: this.fillPrice(s.markPrice),
-        unRealizedProfit: fixed(s.unrealizedPnl, 8),
-        liquidationPrice: this.fillPrice(s.liquidationPrice),
+        ...this.positionPrices(s),
         leverage: String(leverage),
         maxNotionalValue: String(maxNotionalForLeverage(leverage)),
         marginType: this.engine.marginType === 'CROSSED' ? 'cross' : 'isolated',
@@ -177,6 +169,17 @@ export class ResponseFormatter {
         updateTime: s.positionUpdateTime,
       },
     ];
+  }
+
+  /** The price fields both positionRisk versions report. */
+  private positionPrices(s: AccountState): Record<string, unknown> {
+    return {
+      entryPrice: this.fillPrice(s.entryPrice),
+      breakEvenPrice: this.fillPrice(s.breakEvenPrice),
+      markPrice: this.fillPrice(s.markPrice),
+      unRealizedProfit: fixed(s.unrealizedPnl, 8),
+      liquidationPrice: this.fillPrice(s.liquidationPrice),
+    };
   }
 
   private asset(s: AccountState): Record<string, unknown> {

@@ -13,6 +13,7 @@ import {
   readTradingParams,
   resume,
   type BarStepResult,
+  type DecisionAction,
   type DecisionReason,
 } from '../domain/trading';
 import { rollingSharpeOf } from '../model/retrain-triggers';
@@ -116,7 +117,8 @@ export function isStale(input: BotInput, arrival: BarArrival): boolean {
 
 export interface BarOutcome {
   readonly state: BotState;
-  /** Why the bot did what it did (recorded with the decision). */
+  /** What the bot did and why (recorded with the decision). */
+  readonly action: DecisionAction;
   readonly reason: DecisionReason;
 }
 
@@ -140,7 +142,8 @@ export function barProcessed(
     halted: trader.halted,
     hasPrediction: arrival.prediction !== null,
   });
-  const lastBar: BarSummary = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action: decisionAction(step.intent) };
+  const action = decisionAction(step.intent);
+  const lastBar: BarSummary = { openTime: bar.openTime, close: bar.close, prediction: arrival.prediction, stale, action };
   let challenger = state.challenger;
   // Only bars newer than the challenger's training count towards its shadow (a lagging bot replays older ones).
   if (challenger && arrival.challengerPrediction !== null && arrival.barsBehind === 0) {
@@ -164,6 +167,7 @@ export function barProcessed(
       challenger,
       equityWindow,
     },
+    action,
     reason,
   };
 }
@@ -172,5 +176,5 @@ export function barProcessed(
 export function measurementDue(input: BotInput, state: BotState): BotState | null {
   const r = input.retraining;
   if (!r || state.barsProcessed % r.measureEveryBars !== 0) return null;
-  return { ...state, rollingSharpe: rollingSharpeOf([...state.equityWindow], r.sharpeWindowBars) };
+  return { ...state, rollingSharpe: rollingSharpeOf(state.equityWindow, r.sharpeWindowBars) };
 }

@@ -303,7 +303,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       bar,
       modelVersion: state.champion,
       prediction: arrival.prediction,
-      action: state.lastBar!.action,
+      action: booked.action,
       reason: booked.reason,
       barsBehind: arrival.barsBehind,
       trader: state.trader,

@@ -3,7 +3,7 @@
  * validation RMSE, directional accuracy, IC and the Sharpe of the trading rules on the validation bars.
  * Used by the training activity (live retraining and backtests) and by `npm run train`.
  */
-import { train, type Params, type ParamValue } from 'lightgbm-node-binding';
+import { EARLY_STOPPING_PARAMS, ITERATION_PARAMS, train, type Params, type ParamValue } from 'lightgbm-node-binding';
 import type { Bar } from '../../domain/bars';
 import { FEATURE_NAMES, N_FEATURES } from '../features';
 import { validationMetrics } from '../metrics';
@@ -51,20 +51,9 @@ export interface WindowModel {
   readonly predictions?: Float64Array;
 }
 
-const ITERATION_KEYS = new Set([
-  'num_iterations',
-  'num_iteration',
-  'n_iter',
-  'num_tree',
-  'num_trees',
-  'num_round',
-  'num_rounds',
-  'nrounds',
-  'num_boost_round',
-  'n_estimators',
-  'max_iter',
-]);
-const EARLY_STOP_KEYS = new Set(['early_stopping_round', 'early_stopping_rounds', 'early_stopping', 'n_iter_no_change']);
+// train() takes these through its options, so they are lifted out of the parameters (with LightGBM's aliases).
+const ITERATION_KEYS = new Set(ITERATION_PARAMS);
+const EARLY_STOP_KEYS = new Set(EARLY_STOPPING_PARAMS);
 
 /** Splits config's LightGBM map into the binding's params and its iteration / early-stopping options. */
 export function lightgbmOptions(lightgbm: Readonly<Record<string, string | number | boolean>>): {

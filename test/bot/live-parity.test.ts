@@ -10,14 +10,14 @@ import { startBot } from '../../app/start-bot';
 import { tradingParamsFromConfig } from '../../app/trading-params';
 import { loadConfig } from '../../config/load-config';
 import type { BotConfig } from '../../config/schema';
-import type { BotStatus } from '../../contracts/bot';
+import { statusQuery } from '../../contracts/bot';
 import { getModel } from '../../db/repositories/models';
 import { LocalExchange } from '../../local-exchange/local-exchange';
 import type { TradingBotWorkflow } from '../../workflows/trading-bot-workflow';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
 import { waitFor } from '../helpers/wait-for';
-import { HISTORY_BARS, readBotRecords, replayPaperBot } from './fixtures/bot-harness';
+import { HISTORY_BARS, localSettings, readBotRecords, replayPaperBot } from './fixtures/bot-harness';
 
 jest.setTimeout(300_000);
 
@@ -43,18 +43,17 @@ afterAll(async () => {
 });
 
 test(`${BARS} live bars: the same decisions and round trips as the backtest path over the same bars`, async () => {
-  const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
   // The bot trades every bar after the exchange's last closed one.
   const startAfter = bars[exchange.closedBars - 1]!.openTime;
   bot = await startBot(runtime.client, runtime.database.db, {
     config,
     symbol: 'BTCUSDT',
     mode: 'live',
-    exchange: settings,
+    exchange: localSettings(exchange),
     barWaitMs: 3_000,
     heartbeatTimeoutMs: 5_000,
   });
-  const status = () => bot.query<BotStatus>('status');
+  const status = () => bot.query(statusQuery);
   await exchange.waitForKlineSubscribers(1);
   for (let i = 1; i <= BARS; i++) {
     exchange.advance(1);

@@ -12,6 +12,8 @@ export type { FeatureMatrix, LabeledMatrix } from './matrix';
 export { loadLibrary, type LoadLibraryOptions } from './native';
 export { parameterAliases, type ParamValue, type Params } from './params';
 export {
+  EARLY_STOPPING_PARAMS,
+  ITERATION_PARAMS,
   isHigherBetter,
   train,
   type EvalHistory,

@@ -70,7 +70,7 @@ export interface TrainResult {
 }
 
 // Parameters (with LightGBM's aliases) that train() controls through its options: passing them too would be ambiguous.
-const ITERATION_PARAMS = [
+export const ITERATION_PARAMS: readonly string[] = [
   'num_iterations',
   'num_iteration',
   'n_iter',
@@ -83,7 +83,7 @@ const ITERATION_PARAMS = [
   'n_estimators',
   'max_iter',
 ];
-const EARLY_STOPPING_PARAMS = ['early_stopping_round', 'early_stopping_rounds', 'early_stopping', 'n_iter_no_change'];
+export const EARLY_STOPPING_PARAMS: readonly string[] = ['early_stopping_round', 'early_stopping_rounds', 'early_stopping', 'n_iter_no_change'];
 
 /** LightGBM's metrics where larger is better (the rest, e.g. l2/rmse/l1/binary_logloss, are minimised). */
 export function isHigherBetter(metricName: string): boolean {
