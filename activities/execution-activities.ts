@@ -10,6 +10,9 @@ import { exchangeCredentials } from '../config/secrets';
 import { clientOrderId } from '../domain/client-order-id';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import type { ExecuteIntentInput, LiveFill, ProtectiveCheckInput, ProtectiveHit } from '../contracts/bot';
+import type { AccountReading, AdoptInput, AdoptResult, ReadAccountInput, RecordReconciliationInput } from '../contracts/reconciliation';
+import { insertReconciliationEvent } from '../db/repositories/reconciliation-events';
+import type { JsonValue } from '../db/schema';
 import { entryQuantity, protectiveLevels, readTradingParams, type Side } from '../domain/trading';
 import { isRetryableExchangeError, LiveExecutor, type OrderReport } from '../binance/live-executor';
 import { createRestClient } from '../binance/exchange-client';
@@ -123,7 +126,63 @@ export function createExecutionActivities({ db }: { db: Database }) {
         return { reason: hit.purpose === 'sl' ? 'stop_loss' : 'take_profit', price: hit.avgPrice, fee: hit.fee, time: hit.time };
       });
     },
+
+    /** The exchange's side of a reconciliation (read-only: retrying is safe). */
+    async readAccount(input: ReadAccountInput): Promise<AccountReading> {
+      return classified(async () => {
+        const executor = executorFor(input.exchange, input.symbol);
+        const { qtyStep } = await executor.loadFilters();
+        const snapshot = await executor.readAccount(input.protective, { fundingAfter: input.fundingAfter, now: Date.now() });
+        return { snapshot, qtyStep };
+      });
+    },
+
+    /**
+     * An operator's adopt: the bot's own protective orders are cancelled, the exchange read, and the position found
+     * there protected again (ids of this adoption's attempt, so a retry finds the orders it placed).
+     */
+    async adoptAccount(input: AdoptInput): Promise<AdoptResult> {
+      return classified(async () => {
+        const executor = executorFor(input.exchange, input.symbol);
+        await executor.loadFilters();
+        if (input.protective) await executor.cancelProtectiveOrders(input.protective);
+        const snapshot = await executor.readAccount(null, { fundingAfter: input.fundingAfter, now: Date.now() });
+        const position = snapshot.position;
+        if (!input.protect || position === null) return { snapshot, protective: null };
+        const id = (purpose: 'sl' | 'tp') => clientOrderId({ workflowId: input.workflowId, barOpenTime: input.barOpenTime, purpose, attempt: input.attempt });
+        const protective = { sl: id('sl'), tp: id('tp') };
+        const levels = protectiveLevels({ side: position.side, entryPrice: position.entryPrice }, readTradingParams(input.trading));
+        const placed = await executor.placeProtectiveOrders({
+          positionSide: position.side,
+          qty: position.qty,
+          stopPrice: levels.stop,
+          takeProfitPrice: levels.take,
+          clientOrderIds: protective,
+        });
+        await recordOrder(input.symbol, placed.stopLoss, input.barOpenTime, 'stop_loss');
+        await recordOrder(input.symbol, placed.takeProfit, input.barOpenTime, 'take_profit');
+        return { snapshot, protective };
+      });
+    },
+
+    async recordReconciliation(input: RecordReconciliationInput): Promise<void> {
+      await insertReconciliationEvent(db, {
+        workflowId: input.workflowId,
+        symbol: input.symbol,
+        mode: input.mode,
+        barTime: input.barTime,
+        kind: input.kind,
+        status: input.status,
+        differences: json(input.differences),
+        bot: json(input.bot),
+        exchange: input.exchange === null ? null : json(input.exchange),
+        recordedAt: Date.now(),
+      });
+    },
   };
 }
+
+/** Activity payloads are JSON already; this only tells the jsonb column so. */
+const json = (value: unknown): JsonValue => JSON.parse(JSON.stringify(value)) as JsonValue;
 
 export type ExecutionActivities = ReturnType<typeof createExecutionActivities>;

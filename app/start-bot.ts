@@ -129,6 +129,7 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
         startAfter: lastStored,
         barWaitMs: options.barWaitMs ?? 55_000,
         staleAfterBars: 2,
+        reconcileEveryBars: config.execution.reconcile_every_bars,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
         barsPerRun: 500,
         ...(options.maxBars !== undefined ? { maxBars: options.maxBars } : {}),

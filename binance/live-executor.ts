@@ -48,6 +48,8 @@ import type {
   ProtectiveOrders,
 } from './execution-types';
 import { fillFromTrades, toOrderReport, type OrderFill } from './order-report';
+import { readAccountSnapshot } from './account-snapshot';
+import type { AccountSnapshot } from '../domain/trading';
 import { checkClientOrderId, OrderSender } from './order-sender';
 import { decimalsOf, filtersOf, floorToStep, loadPerpetualMarket, roundToTick } from './symbol-filters';
 
@@ -221,6 +223,19 @@ export class LiveExecutor {
     const step = this.loadedFilters().qtyStep;
     const qty = Number(((open.contracts ?? 0) * (open.contractSize ?? 1)).toFixed(decimalsOf(step)));
     return { side: open.side === 'long' ? 'LONG' : 'SHORT', qty, entryPrice: open.entryPrice ?? null };
+  }
+
+  /** The exchange's side of a reconciliation: position, the given protective orders, wallet and funding. */
+  async readAccount(protective: ProtectiveOrderIds | null, options: { fundingAfter: number | null; now: number }): Promise<AccountSnapshot> {
+    const market = await this.loadedMarket();
+    const sources = {
+      exchange: this.exchange,
+      marketSymbol: market.symbol,
+      settle: market.settle,
+      fetchPosition: () => this.fetchPosition(),
+      lookupAlgo: (id: string) => this.orders.lookup('algo', id),
+    };
+    return readAccountSnapshot(sources, protective, options);
   }
 
   /** Equity in the settlement asset (USDT): wallet balance plus unrealised PnL. */

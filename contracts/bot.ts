@@ -9,6 +9,8 @@ import type { DecisionAction, DecisionReason, OrderIntent, ProtectiveExitReason,
 import type { RetrainArgs } from './retrain';
 import type { TradingMode } from '../domain/trading-mode';
 import type { ProtectiveOrderIds } from '../domain/client-order-id';
+import type { ReconciliationState, ReconciliationStatusName } from './reconciliation';
+import type { Difference } from '../domain/trading';
 
 export type { TradingMode };
 
@@ -35,6 +37,8 @@ export interface BotInput {
   readonly barsPerRun: number;
   /** Shadow mode, drift and performance monitoring, triggered retrains; absent = none of them. */
   readonly retraining?: BotRetraining;
+  /** Live mode: compare with the exchange every this many bars (config execution.reconcile_every_bars; default 5). */
+  readonly reconcileEveryBars?: number;
   /** State carried over continue-as-new. */
   readonly carried?: BotCarried;
 }
@@ -71,6 +75,8 @@ export interface BotCarried {
   readonly retrainsTriggered: number;
   readonly lastDrift: { readonly feature: string; readonly psi: number } | null;
   readonly rollingSharpe: number | null;
+  /** Live mode's reconciliation with the exchange (absent in runs started before it existed, and in paper mode). */
+  readonly reconciliation?: ReconciliationState | null;
 }
 
 export interface BarSummary {
@@ -107,6 +113,14 @@ export interface BotStatus {
   readonly lastDrift: { readonly feature: string; readonly psi: number } | null;
   readonly rollingSharpe: number | null;
   readonly retrainsTriggered: number;
+  /** Live mode: how the exchange compares with the bot (null in paper mode). */
+  readonly reconciliation: {
+    readonly status: ReconciliationStatusName;
+    readonly checkedAt: number | null;
+    readonly differences: readonly Difference[];
+    readonly error: string | null;
+    readonly resolving: 'adopt' | 'flatten' | null;
+  } | null;
 }
 
 /** What the bar-wait activity returns: the bar with the model's prediction, or nothing yet. */
@@ -206,13 +220,15 @@ export function botWorkflowId(symbol: string, mode: TradingMode): string {
   return `bot-${symbol}-${mode}`;
 }
 
-export const OPERATOR_COMMANDS = ['pause', 'resume', 'flatten', 'stop'] as const;
+/** adopt (live): the exchange's position and balance become the bot's, its protective orders placed again. */
+export const OPERATOR_COMMANDS = ['pause', 'resume', 'flatten', 'stop', 'adopt'] as const;
 export type OperatorCommand = (typeof OPERATOR_COMMANDS)[number];
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const flattenSignal = defineSignal('flatten');
 export const stopSignal = defineSignal('stop');
+export const adoptSignal = defineSignal('adopt');
 /** Swap the traded model (promotion, rollback); the open position is kept as it is (strategy.md). */
 export const setChampionSignal = defineSignal<[string]>('setChampion');
 /** Start predicting with a challenger beside the champion (shadow mode), never trading on it. */

@@ -20,6 +20,8 @@ export const SEARCH_ATTRIBUTE_KEYS = {
   BacktestRun: { name: 'BacktestRun', type: 'KEYWORD' },
   /** trading | retrain | backtest | market-data: lets one filter pick a kind of workflow across symbols. */
   WorkflowKind: { name: 'WorkflowKind', type: 'KEYWORD' },
+  /** Live bots: ok | explained | mismatch | unreadable (how the exchange compares with the bot's state). */
+  Reconciliation: { name: 'Reconciliation', type: 'KEYWORD' },
 } as const satisfies Record<string, SearchAttributeDefinition>;
 
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTE_KEYS;

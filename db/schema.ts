@@ -251,6 +251,30 @@ export const equitySnapshots = pgTable(
   (t) => [primaryKey({ name: 'equity_snapshots_pk', columns: [t.symbol, t.mode, t.openTime] })],
 );
 
+/**
+ * A live bot's reconciliations with the exchange that found a difference, and their resolutions (adopt, flatten):
+ * both sides as read, one row per workflow, bar and kind (a retried activity leaves the same row).
+ */
+export const reconciliationEvents = pgTable(
+  'reconciliation_events',
+  {
+    workflowId: text('workflow_id').notNull(),
+    symbol: text('symbol').notNull(),
+    mode: tradingMode('mode').notNull(),
+    /** Open time of the last bar the bot had processed when it compared. */
+    barTime: unixMs('bar_time').notNull(),
+    /** check (a comparison), adopt or flatten (an operator's resolution). */
+    kind: text('kind').notNull(),
+    /** ok, explained, mismatch or unreadable (domain/trading/reconcile.ts). */
+    status: text('status').notNull(),
+    differences: jsonb('differences').$type<JsonValue>().notNull(),
+    bot: jsonb('bot').$type<JsonValue>().notNull(),
+    exchange: jsonb('exchange').$type<JsonValue>(),
+    recordedAt: unixMs('recorded_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'reconciliation_events_pk', columns: [t.workflowId, t.barTime, t.kind] })],
+);
+
 // ---- retraining and monitoring --------------------------------------------------------------------------
 
 export const retrainEvents = pgTable(
@@ -408,3 +432,5 @@ export type BacktestTradeRow = typeof backtestTrades.$inferSelect;
 export type BacktestSegmentRow = typeof backtestSegments.$inferSelect;
 export type NewBacktestSegmentRow = typeof backtestSegments.$inferInsert;
 export type NewBacktestTradeRow = typeof backtestTrades.$inferInsert;
+export type ReconciliationEventRow = typeof reconciliationEvents.$inferSelect;
+export type NewReconciliationEventRow = typeof reconciliationEvents.$inferInsert;

@@ -15,6 +15,8 @@
  */
 import type { Bar } from '../domain/bars';
 import type {
+  IncomeRecord,
+  IncomeType,
   AccountConfig,
   AccountState,
   AlgoLookup,
@@ -56,6 +58,8 @@ export class AccountEngine {
   private readonly conditional = new ConditionalOrderBook();
   private readonly clientIds = new ClientIds();
   private readonly tradeLog: TradeRecord[] = [];
+  private readonly incomeLog: IncomeRecord[] = [];
+  private nextTranId = 9_000_001;
   private nextOrderId = 1_000_001;
   private nextTradeId = 1;
 
@@ -205,6 +209,26 @@ export class AccountEngine {
     return fills;
   }
 
+  /** Every booking of the wallet, oldest first (GET /fapi/v1/income). */
+  income(): readonly IncomeRecord[] {
+    return this.incomeLog;
+  }
+
+  /** A transfer into (positive) or out of the futures wallet, or a funding payment: booked as Binance books it. */
+  bookIncome(type: Extract<IncomeType, 'TRANSFER' | 'FUNDING_FEE'>, amount: number, time: number): IncomeRecord {
+    if (!Number.isFinite(amount) || amount === 0) throw new Error(`income amount must be a non-zero number, got ${amount}`);
+    if (type === 'TRANSFER' && this.wallet + amount < 0) throw new Error(`a transfer of ${amount} exceeds the wallet balance ${this.wallet}`);
+    this.wallet += amount;
+    this.balanceUpdateTime = time;
+    return this.bookRecord(type, amount, time, null);
+  }
+
+  private bookRecord(incomeType: IncomeType, income: number, time: number, tradeId: number | null): IncomeRecord {
+    const record: IncomeRecord = { tranId: this.nextTranId++, incomeType, income, time, tradeId };
+    this.incomeLog.push(record);
+    return record;
+  }
+
   state(markPrice: number): AccountState {
     const { takerFeeRate } = this.config;
     return accountState({ ...this.book(), takerFeeRate, positionUpdateTime: this.positionUpdateTime, balanceUpdateTime: this.balanceUpdateTime }, markPrice);
@@ -297,6 +321,9 @@ export class AccountEngine {
       commission: fee,
       time: f.time,
     });
+    const tradeId = this.nextTradeId - 1;
+    if (after.realizedPnl !== 0) this.bookRecord('REALIZED_PNL', after.realizedPnl, f.time, tradeId);
+    if (fee > 0) this.bookRecord('COMMISSION', -fee, f.time, tradeId);
     this.conditional.expireStaleReduceOrders(this.positionSteps, f.time);
     return order;
   }

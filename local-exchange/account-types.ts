@@ -109,3 +109,16 @@ export interface AccountState {
 
 export type OrderLookup = { readonly orderId: number } | { readonly clientOrderId: string };
 export type AlgoLookup = { readonly algoId: number } | { readonly clientAlgoId: string };
+
+/** Binance's income types the local account books (GET /fapi/v1/income). */
+export type IncomeType = 'REALIZED_PNL' | 'COMMISSION' | 'FUNDING_FEE' | 'TRANSFER';
+
+/** One booking of the wallet: what moved the balance, when, by how much (negative = paid). */
+export interface IncomeRecord {
+  readonly tranId: number;
+  readonly incomeType: IncomeType;
+  readonly income: number;
+  readonly time: number;
+  /** The trade that caused it (empty for funding and transfers). */
+  readonly tradeId: number | null;
+}

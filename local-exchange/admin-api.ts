@@ -12,11 +12,13 @@
  *                            {"kind": "clear"}
  *   DELETE /__admin/faults                     clears every fault
  *   POST   /__admin/regime   {"fromIndex": 5000, "volumeMultiplier": 3, "volatilityMultiplier": 2}
+ *   POST   /__admin/income   {"type": "TRANSFER", "amount": -250}   a transfer or funding payment booked on the wallet
  */
 import { z } from 'zod';
 import type { Bar } from '../domain/bars';
 import type { RestFault, OrderRejection, WebSocketRefusal } from './fault-injector';
 import type { RegimeChange } from './market-replay';
+import type { IncomeRecord } from './account-types';
 
 /** What the admin endpoints need from the exchange. */
 export interface AdminTarget {
@@ -31,6 +33,7 @@ export interface AdminTarget {
   dropWebSockets(refusal?: WebSocketRefusal): number;
   clearFaults(): void;
   injectRegimeChange(change: RegimeChange): void;
+  bookIncome(type: 'TRANSFER' | 'FUNDING_FEE', amount: number): IncomeRecord;
 }
 
 export interface AdminResponse {
@@ -70,6 +73,7 @@ const faultBody = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('clear') }).strict(),
 ]);
+const incomeBody = z.object({ type: z.enum(['TRANSFER', 'FUNDING_FEE']), amount: z.number().finite() }).strict();
 const regimeBody = z
   .object({
     fromIndex: z.number().int().min(0),
@@ -119,6 +123,10 @@ export function handleAdmin(method: string, path: string, rawBody: string, targe
       case 'POST /__admin/regime':
         target.injectRegimeChange(parse(regimeBody));
         return { status: 200, body: { applied: true } };
+      case 'POST /__admin/income': {
+        const body = parse(incomeBody);
+        return { status: 200, body: target.bookIncome(body.type, body.amount) };
+      }
       default:
         return { status: 404, body: { error: `${method} ${path} is not an admin endpoint (see local-exchange/admin-api.ts)` } };
     }

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BAR_MS, type Bar } from '../domain/bars';
 import { AccountEngine } from './account-engine';
-import type { AccountState } from './account-types';
+import type { AccountState, IncomeRecord } from './account-types';
 import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin-api';
 import { BinanceApiError, binanceErrors } from './binance-errors';
 import { BTCUSDT_PERPETUAL } from './exchange-info';
@@ -230,6 +230,13 @@ export class LocalExchange implements AdminTarget {
   injectRegimeChange(change: RegimeChange): void {
     this.replay.applyRegimeChange(change);
     this.log(`regime change from bar ${change.fromIndex}: volume x${change.volumeMultiplier ?? 1}, volatility x${change.volatilityMultiplier ?? 1}`);
+  }
+
+  /** Books a transfer or a funding payment on the account now (someone moving money behind the bot's back, funding). */
+  bookIncome(type: 'TRANSFER' | 'FUNDING_FEE', amount: number): IncomeRecord {
+    const record = this.engine.bookIncome(type, amount, this.serverTime());
+    this.log(`${type} of ${amount} booked on the wallet`);
+    return record;
   }
 
   /** Resolves once `count` WebSocket connections are subscribed to the kline stream. */

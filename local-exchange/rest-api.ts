@@ -12,6 +12,7 @@
  * - fetchOpenOrders: GET /fapi/v1/openOrders, with {trigger: true}: GET /fapi/v1/openAlgoOrders
  * - cancelAllOrders: DELETE /fapi/v1/allOpenOrders, with {trigger: true}: DELETE /fapi/v1/algoOpenOrders
  * - fetchOrders / fetchClosedOrders: GET /fapi/v1/allOrders (with {trigger: true}: GET /fapi/v1/allAlgoOrders)
+ * - fetchFundingHistory / fetchLedger: GET /fapi/v1/income
  * - fetchMyTrades: GET /fapi/v1/userTrades            fetchTradingFee: GET /fapi/v1/commissionRate
  * - fetchBalance: GET /fapi/v3/account (useV2: /fapi/v2/account)
  * - fetchPositions: GET /fapi/v1/leverageBracket once, then GET /fapi/v3/positionRisk (useV2: /fapi/v2/positionRisk)
@@ -45,6 +46,19 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
         .filter((t) => (fromId === undefined || t.id >= fromId) && inTimeRange(t.time, params))
         .slice(0, limit)
         .map((t) => ctx.format.trade(t));
+    },
+  },
+  'GET /fapi/v1/income': {
+    signed: true,
+    handle: (params, ctx) => {
+      const symbol = symbolParam(params, ctx, false);
+      const type = params.string('incomeType');
+      const limit = params.limit(100, 1000);
+      return ctx.engine
+        .income()
+        .filter((r) => (type === undefined || r.incomeType === type) && (symbol === undefined || r.incomeType !== 'TRANSFER') && inTimeRange(r.time, params))
+        .slice(0, limit)
+        .map((r) => ctx.format.income(r));
     },
   },
   'GET /fapi/v2/positionRisk': {

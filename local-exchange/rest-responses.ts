@@ -3,7 +3,7 @@
  * parseOrder / parsePositionRisk / parseBalance read them.
  */
 import type { AccountEngine } from './account-engine';
-import type { AccountState, AlgoOrderRecord, OrderRecord, TradeRecord } from './account-types';
+import type { AccountState, AlgoOrderRecord, OrderRecord, IncomeRecord, TradeRecord } from './account-types';
 import { fixed, plain } from './decimal-format';
 import { decimalsOf, maxNotionalForLeverage, type InstrumentSpec } from './exchange-info';
 
@@ -102,6 +102,20 @@ export class ResponseFormatter {
       updateTime: o.updateTime,
       triggerTime: o.triggerTime,
       goodTillDate: 0,
+    };
+  }
+
+  /** GET /fapi/v1/income. */
+  income(r: IncomeRecord): Record<string, unknown> {
+    return {
+      symbol: r.incomeType === 'TRANSFER' ? '' : this.spec.symbol,
+      incomeType: r.incomeType,
+      income: fixed(r.income, 8),
+      asset: this.spec.quoteAsset,
+      info: r.incomeType,
+      time: r.time,
+      tranId: r.tranId,
+      tradeId: r.tradeId === null ? '' : String(r.tradeId),
     };
   }
 

@@ -5,6 +5,8 @@
  */
 import { BAR_MS } from '../domain/bars';
 import {
+  adoptPosition,
+  bookCash,
   decisionAction,
   decisionReason,
   flatten,
@@ -15,7 +17,9 @@ import {
   type BarStepResult,
   type DecisionAction,
   type DecisionReason,
+  type ReconcileResult,
 } from '../domain/trading';
+import { INITIAL_RECONCILIATION, type AdoptResult, type ReconciliationState } from '../contracts/reconciliation';
 import { rollingSharpeOf } from '../model/retrain-triggers';
 import type { BarArrival, BarSummary, BotCarried, BotInput, BotStatus, OperatorCommand } from '../contracts/bot';
 
@@ -25,6 +29,8 @@ export interface BotState extends BotCarried {
   readonly pendingChampion: string | null;
   /** Bars of this run (continue-as-new after input.barsPerRun). */
   readonly barsThisRun: number;
+  /** Live mode's reconciliation with the exchange; null in paper mode. */
+  readonly reconciliation: ReconciliationState | null;
 }
 
 export function initialBotState(input: BotInput): BotState {
@@ -44,7 +50,8 @@ export function initialBotState(input: BotInput): BotState {
     lastDrift: null,
     rollingSharpe: null,
   };
-  return { ...carried, pendingChampion: null, barsThisRun: 0 };
+  const reconciliation = input.mode === 'live' ? (carried.reconciliation ?? INITIAL_RECONCILIATION) : null;
+  return { ...carried, reconciliation, pendingChampion: null, barsThisRun: 0 };
 }
 
 /** What the next run starts from (handlers have finished, so nothing is lost). */
@@ -56,6 +63,7 @@ export function carriedState(state: BotState): BotCarried {
 export function botStatus(input: BotInput, state: BotState): BotStatus {
   const { trader } = state;
   const p = trader.position;
+  const r = state.reconciliation;
   return {
     symbol: input.symbol,
     mode: input.mode,
@@ -75,15 +83,100 @@ export function botStatus(input: BotInput, state: BotState): BotStatus {
     lastDrift: state.lastDrift,
     rollingSharpe: state.rollingSharpe,
     retrainsTriggered: state.retrainsTriggered,
+    reconciliation: r === null ? null : { status: r.status, checkedAt: r.checkedAt, differences: r.differences, error: r.error, resolving: r.resolving },
   };
 }
 
-/** An operator command; `stop` only marks the bot (the workflow also cancels its bar wait). */
+/**
+ * An operator command; `stop` only marks the bot (the workflow also cancels its bar wait). `adopt` (live) and a
+ * `flatten` while the exchange disagrees wait for the workflow to read the exchange: the position to close is the
+ * exchange's, not the bot's.
+ */
 export function applyCommand(state: BotState, command: OperatorCommand): BotState {
+  const r = state.reconciliation;
   if (command === 'pause') return { ...state, trader: pause(state.trader) };
   if (command === 'resume') return { ...state, trader: resume(state.trader) };
-  if (command === 'flatten') return { ...state, trader: flatten(state.trader) };
+  if (command === 'adopt') return r === null ? state : { ...state, reconciliation: { ...r, resolving: r.resolving ?? 'adopt' } };
+  if (command === 'flatten') {
+    if (r !== null && entriesHeld(state)) return { ...state, reconciliation: { ...r, resolving: 'flatten' } };
+    return { ...state, trader: flatten(state.trader) };
+  }
   return { ...state, stopRequested: true };
+}
+
+/** Live mode: no entries or signal exits until the exchange has been read and agrees (or an operator adopted it). */
+export function entriesHeld(state: BotState): boolean {
+  const status = state.reconciliation?.status;
+  return status === 'unchecked' || status === 'mismatch' || status === 'unreadable';
+}
+
+/** Whether the exchange is compared after this bar (and before the first one). */
+export function reconciliationDue(input: BotInput, state: BotState): boolean {
+  const r = state.reconciliation;
+  if (r === null) return false;
+  if (r.status === 'unchecked' || r.status === 'unreadable' || r.checkedAt === null) return true;
+  return state.barsProcessed % (input.reconcileEveryBars ?? 5) === 0;
+}
+
+export interface Reconciled {
+  readonly state: BotState;
+  /** A new finding (status or differing fields changed, or an explained difference): record it and alert. */
+  readonly notable: boolean;
+}
+
+/** Books a comparison: explained funding on the cash, the new status and baseline. */
+export function reconciled(state: BotState, result: ReconcileResult, fundingThrough: number): Reconciled {
+  const r = state.reconciliation;
+  if (r === null) return { state, notable: false };
+  const fields = (ds: ReconcileResult['differences']) => ds.map((d) => d.field).join(',');
+  const notable = result.status === 'explained' || result.status !== r.status || fields(result.differences) !== fields(r.differences);
+  const next: ReconciliationState = {
+    ...r,
+    status: result.status,
+    checkedAt: state.lastBarTime,
+    differences: result.status === 'ok' ? [] : result.differences,
+    error: null,
+    baseline: result.baseline,
+    fundingThrough,
+    balanceGap: result.balanceGap,
+  };
+  return { state: { ...state, trader: bookCash(state.trader, result.funding, false), reconciliation: next }, notable };
+}
+
+/** The exchange could not be read: entries stay held, and the next bar tries again. */
+export function reconciliationFailed(state: BotState, error: string): Reconciled {
+  const r = state.reconciliation;
+  if (r === null) return { state, notable: false };
+  return { state: { ...state, reconciliation: { ...r, status: 'unreadable', error, checkedAt: state.lastBarTime } }, notable: r.status !== 'unreadable' };
+}
+
+/**
+ * An operator's adopt: the exchange's position (with the protective orders just placed for it) and the unexplained
+ * balance change become the bot's, the kill switch's day reference moving with it; a pending flatten then closes it.
+ */
+export function adopted(state: BotState, result: AdoptResult): BotState {
+  const r = state.reconciliation;
+  if (r === null) return state;
+  const { snapshot } = result;
+  let trader = adoptPosition(state.trader, snapshot.position, state.lastBarTime + BAR_MS);
+  trader = bookCash(trader, snapshot.funding.amount, false);
+  // What the wallet shows beyond the bot's own bookings since the baseline: the gap as it stands now.
+  const gap = r.baseline === null ? 0 : snapshot.walletBalance - (r.baseline.wallet + (trader.cash - r.baseline.cash));
+  trader = bookCash(trader, gap, true);
+  if (r.resolving === 'flatten') trader = flatten(trader);
+  const reconciliation: ReconciliationState = {
+    ...r,
+    status: 'ok',
+    checkedAt: state.lastBarTime,
+    differences: [],
+    error: null,
+    baseline: { wallet: snapshot.walletBalance, cash: trader.cash },
+    fundingThrough: snapshot.funding.through,
+    balanceGap: 0,
+    adoptions: r.adoptions + 1,
+    resolving: null,
+  };
+  return { ...state, trader, protective: result.protective, reconciliation };
 }
 
 const MODEL_VERSION = /^[A-Za-z0-9._:-]{1,120}$/;
@@ -136,6 +229,7 @@ export function barProcessed(
   const stale = isStale(input, arrival);
   const reason = decisionReason({
     orderFailed,
+    unreconciled: entriesHeld(state),
     stale,
     killSwitchFired: before.halted !== trader.halted && trader.halted,
     paused: trader.paused,
@@ -177,4 +271,9 @@ export function measurementDue(input: BotInput, state: BotState): BotState | nul
   const r = input.retraining;
   if (!r || state.barsProcessed % r.measureEveryBars !== 0) return null;
   return { ...state, rollingSharpe: rollingSharpeOf(state.equityWindow, r.sharpeWindowBars) };
+}
+
+/** Commands that arrived while a step computed a new state from an older one are applied again on the result. */
+export function applyCommands(state: BotState, commands: readonly OperatorCommand[]): BotState {
+  return commands.reduce(applyCommand, state);
 }

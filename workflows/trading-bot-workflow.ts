@@ -23,6 +23,7 @@ import {
   startChild,
   CancellationScope,
   isCancellation,
+  patched,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
@@ -37,6 +38,7 @@ import { RetrainWorkflow } from './retrain-workflow';
 import { retrainWorkflowId } from '../contracts/retrain';
 import type { Bar } from '../domain/bars';
 import {
+  adoptSignal,
   endShadowSignal,
   flattenSignal,
   OPERATOR_COMMANDS,
@@ -51,18 +53,22 @@ import {
   type BotStatus,
   type OperatorCommand,
 } from '../contracts/bot';
+import { createReconciler } from './bot-reconciliation';
 import {
   applyCommand,
+  applyCommands,
   barProcessed,
   botStatus,
   carriedState,
   championSwapped,
   endShadow,
+  entriesHeld,
   initialBotState,
   isDone,
   isModelVersion,
   isStale,
   measurementDue,
+  reconciliationDue,
   startShadow,
   type BotState,
 } from './trading-bot-state';
@@ -86,7 +92,10 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   // Runs started by older versions carry the legacy field names; every run after this one carries the current ones.
   const trading = readTradingParams(input.trading);
   let state: BotState = initialBotState(input);
+  // Live runs recorded before reconciliation existed replay without it.
+  if (state.reconciliation !== null && !patched('reconciliation')) state = { ...state, reconciliation: null };
   const retraining = input.retraining;
+  const reconciler = createReconciler(input, workflowId, trading);
 
   const { awaitBar } = proxyActivities<BotActivities>({
     taskQueue: TASK_QUEUES.trading,
@@ -154,16 +163,29 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   };
 
   const status = (): BotStatus => botStatus(input, state);
+  /** Commands received while a step computes the next state from an older one: applied again on its result. */
+  let received: OperatorCommand[] | null = null;
   const apply = (command: OperatorCommand): void => {
     log.info('operator command', { command });
     state = applyCommand(state, command);
-    // Do not sit out the current bar wait (up to barWaitMs) when no bar comes.
-    if (command === 'stop') waitScope?.cancel();
+    received?.push(command);
+    // Do not sit out the current bar wait (up to barWaitMs) when no bar comes; an adopt runs at once too.
+    if (command === 'stop' || state.reconciliation?.resolving) waitScope?.cancel();
+  };
+  const stepFrom = async (body: (from: BotState) => Promise<BotState>): Promise<void> => {
+    received = [];
+    try {
+      const next = await body(state);
+      state = applyCommands(next, received);
+    } finally {
+      received = null;
+    }
   };
   setHandler(pauseSignal, () => apply('pause'));
   setHandler(resumeSignal, () => apply('resume'));
   setHandler(flattenSignal, () => apply('flatten'));
   setHandler(stopSignal, () => apply('stop'));
+  setHandler(adoptSignal, () => apply('adopt'));
   const validVersion = (version: unknown, what: string): version is string => {
     if (isModelVersion(version)) return true;
     log.warn(`${what} ignored: not a model version`, { version: String(version) });
@@ -246,6 +268,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   };
 
   while (!isDone(input, state)) {
+    // Live: an operator's adopt or flatten of a disagreeing exchange, then the check at start (and after failures).
+    if (state.reconciliation?.resolving) await stepFrom((s) => reconciler.resolve(s));
+    if (state.reconciliation?.checkedAt === null) await stepFrom((s) => reconciler.check(s));
     const version = state.pendingChampion;
     if (version !== null) {
       state = { ...state, pendingChampion: null };
@@ -277,6 +302,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       );
     } catch (err) {
       if (state.stopRequested && isCancellation(err)) break;
+      if (state.reconciliation?.resolving && isCancellation(err)) continue;
       throw err;
     } finally {
       waitScope = null;
@@ -287,14 +313,18 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       continue;
     }
     const bar = arrival.bar;
-    const prediction = isStale(input, arrival) && state.trader.position === null ? null : arrival.prediction;
+    // Stale bars open nothing; an exchange that disagrees with the bot (live) gets no entries and no signal exits.
+    const held = entriesHeld(state);
+    const prediction = held || (isStale(input, arrival) && state.trader.position === null) ? null : arrival.prediction;
     const before = state;
     orderFailed = false;
+    received = [];
     const opened = openBar(before.trader, bar, trading, await fillsIn());
     const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, trading);
     const step = settleIntent(opened, decision, bar, trading, await execute(bar, decision));
     const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderFailed);
-    state = booked.state;
+    state = applyCommands(booked.state, received);
+    received = null;
     for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
     await recordBar({
       workflowId,
@@ -311,6 +341,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       handedAt: arrival.handedAt,
     });
     await monitor(bar.openTime);
+    if (reconciliationDue(input, state)) await stepFrom((s) => reconciler.check(s));
     if (state.barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
   }
 

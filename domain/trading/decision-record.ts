@@ -6,7 +6,7 @@ import type { CloseReason, OrderIntent } from './state';
 
 export type DecisionAction = 'hold' | 'open_long' | 'open_short' | `close_${CloseReason}`;
 
-export const DECISION_REASONS = ['model', 'no_prediction', 'paused', 'halted', 'kill_switch', 'stale_bar', 'order_failed'] as const;
+export const DECISION_REASONS = ['model', 'no_prediction', 'paused', 'halted', 'kill_switch', 'stale_bar', 'order_failed', 'unreconciled'] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 /** The intent standing after a bar's close, as its action name (hold when none). */
@@ -18,6 +18,8 @@ export function decisionAction(intent: OrderIntent | null): DecisionAction {
 
 export interface ReasonInput {
   readonly orderFailed: boolean;
+  /** Live mode: the exchange disagrees with the bot (or cannot be read), so no entries or signal exits. */
+  readonly unreconciled?: boolean;
   /** The bar was handed over late (newer bars already stored): no entries on it. */
   readonly stale: boolean;
   /** The kill switch fired at this close. */
@@ -30,6 +32,7 @@ export interface ReasonInput {
 /** Why the bot did what it did at a close, the first that applies in this order. */
 export function decisionReason(r: ReasonInput): DecisionReason {
   if (r.orderFailed) return 'order_failed';
+  if (r.unreconciled === true) return 'unreconciled';
   if (r.stale) return 'stale_bar';
   if (r.killSwitchFired) return 'kill_switch';
   if (r.paused) return 'paused';

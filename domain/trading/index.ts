@@ -79,3 +79,18 @@ export {
   type PerformanceMetrics,
   type TradeOutcome,
 } from './performance';
+export {
+  adoptPosition,
+  bookCash,
+  reconcile,
+  type AccountSnapshot,
+  type BalanceBaseline,
+  type BotAccountView,
+  type Difference,
+  type DifferenceField,
+  type ExchangePositionView,
+  type ProtectiveOrderState,
+  type ReconcileResult,
+  type ReconcileTolerances,
+  type ReconciliationStatus,
+} from './reconcile';
