@@ -13,6 +13,7 @@ import type { ExecuteIntentInput, LiveFill, ProtectiveCheckInput, ProtectiveHit 
 import type { AccountReading, AdoptInput, AdoptResult, ReadAccountInput, RecordReconciliationInput } from '../contracts/reconciliation';
 import { insertReconciliationEvent } from '../db/repositories/reconciliation-events';
 import type { JsonValue } from '../db/schema';
+import { setReconciliationState } from '../observability/bot-metrics';
 import { entryQuantity, protectiveLevels, readTradingParams, type Side } from '../domain/trading';
 import { isRetryableExchangeError, LiveExecutor, type OrderReport } from '../binance/live-executor';
 import { createRestClient } from '../binance/exchange-client';
@@ -166,6 +167,8 @@ export function createExecutionActivities({ db }: { db: Database }) {
     },
 
     async recordReconciliation(input: RecordReconciliationInput): Promise<void> {
+      const gauge = input.status === 'mismatch' ? 'mismatch' : input.status === 'ok' || input.status === 'explained' ? 'ok' : 'unknown';
+      setReconciliationState(input.symbol, input.mode, gauge);
       await insertReconciliationEvent(db, {
         workflowId: input.workflowId,
         symbol: input.symbol,

@@ -1,5 +1,5 @@
 /**
- * npm run bot -- status|pause|resume|flatten|stop: operates a running bot (TradingBotWorkflow `bot-<SYMBOL>-<mode>`)
+ * npm run bot -- status|pause|resume|flatten|adopt|stop: operates a running bot (TradingBotWorkflow `bot-<SYMBOL>-<mode>`)
  * through Temporal. It never starts servers: it talks to TEMPORAL_ADDRESS, or to the local server `npm start`,
  * `npm run demo` or `npm run infra -- up` started.
  */
@@ -22,7 +22,10 @@ Commands:
   status    position, equity, P&L today, model, paused/halted, last bar, bars processed, trades
   pause     no new entries; an open position keeps its stop-loss and take-profit
   resume    trade again (also lifts a kill-switch halt)
-  flatten   close the open position at the next bar (does not pause)
+  flatten   close the open position at the next bar (does not pause); live, while the exchange disagrees with
+            the bot: close the position the exchange holds
+  adopt     live: the exchange's position and balance become the bot's (after a reconciliation mismatch), its
+            stop-loss and take-profit placed again; entries resume
   stop      stop the bot after the bar in progress, and its symbol's market-data stream
   retrain-pause / retrain-resume
             pause or resume the symbol's retrain schedule (Temporal Schedule retrain-<SYMBOL>)
@@ -38,7 +41,7 @@ Options:
 The bot runs in Temporal: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (also read from .env), else the local server
 started by npm start, npm run demo or npm run infra -- up (TEMPORAL_PORT, default 7233).`;
 
-const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'stop', 'retrain-pause', 'retrain-resume'] as const;
+const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'adopt', 'stop', 'retrain-pause', 'retrain-resume'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** How long a query or update may wait for a worker to answer. */
@@ -135,6 +138,7 @@ function stateText(s: BotStatus, execution: string): string {
     s.paused ? 'paused (no new entries)' : '',
     s.halted ? 'halted by the kill switch until the next UTC day (resume lifts it)' : '',
     s.stopping ? 'stopping' : '',
+    s.reconciliation !== null && ['unchecked', 'mismatch', 'unreadable'].includes(s.reconciliation.status) ? 'entries halted: unreconciled' : '',
   ].filter((p) => p !== '');
   return parts.length === 0 ? 'trading' : parts.join(', ');
 }
@@ -143,6 +147,16 @@ function monitorsText(s: BotStatus): string {
   const drift = s.lastDrift === null ? 'drift -' : `drift PSI ${s.lastDrift.psi.toFixed(3)} (${s.lastDrift.feature})`;
   const sharpe = `rolling Sharpe ${s.rollingSharpe === null ? '-' : s.rollingSharpe.toFixed(2)}`;
   return `${drift}  ${sharpe}  retrains triggered ${s.retrainsTriggered}`;
+}
+
+function reconciliationText(s: BotStatus): string {
+  const r = s.reconciliation;
+  if (r === null) return '- (paper mode)';
+  const checked = r.checkedAt === null ? 'not yet' : `after bar ${when(r.checkedAt)}`;
+  const head = `${r.status}, checked ${checked}${r.resolving ? `, ${r.resolving} pending` : ''}${r.error ? `: ${r.error}` : ''}`;
+  const lines = r.differences.map((d) => `\n             ${d.explained ? 'explained' : 'UNEXPLAINED'} ${d.field}: bot ${d.bot}, exchange ${d.exchange} (${d.note})`);
+  const hint = r.status === 'mismatch' ? '\n             resolve with: npm run bot -- adopt --mode live  (or flatten)' : '';
+  return head + lines.join('') + hint;
 }
 
 /** The operator's view of one bot. */
@@ -167,6 +181,7 @@ function statusBlock(workflowId: string, execution: string, s: BotStatus): strin
     ['trades', `${s.tradesClosed} closed`],
     ['shadow', s.challenger === null ? '-' : `${s.challenger.version} (${s.challenger.barsLeft} bars left)`],
     ['monitors', monitorsText(s)],
+    ['exchange', reconciliationText(s)],
   ];
   return [`${workflowId}  (${s.mode}, ${s.symbol}; workflow ${execution})`, ...rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`)].join('\n');
 }

@@ -2,15 +2,21 @@
 import type { BarArrival, BotInput } from '../../contracts/bot';
 import { readTradingParams, stepBar } from '../../domain/trading';
 import {
+  adopted,
   applyCommand,
+  applyCommands,
   barProcessed,
   botStatus,
   carriedState,
   championSwapped,
+  entriesHeld,
   initialBotState,
   isDone,
   isModelVersion,
   measurementDue,
+  reconciled,
+  reconciliationDue,
+  reconciliationFailed,
   startShadow,
 } from '../../workflows/trading-bot-state';
 import { barTime, botInput } from '../workflows/fixtures/bot-input';
@@ -91,4 +97,44 @@ test('signals carry only plausible model versions; drift is measured every measu
   expect(measurementDue(input, process(state, 1).state)).toBeNull();
   expect(measurementDue(input, process(process(state, 1).state, 2).state)).not.toBeNull();
   expect(measurementDue(botInput(), state)).toBeNull();
+});
+
+describe('live reconciliation', () => {
+  const live = botInput({ mode: 'live', reconcileEveryBars: 3 });
+  const snapshot = { time: 0, position: { side: 'LONG' as const, qty: 0.5, entryPrice: 101 }, protective: null, walletBalance: 900, funding: { amount: 0, through: 5 } };
+
+  test('holds entries until the exchange has been compared, then every N bars', () => {
+    const state = initialBotState(live);
+    expect(state.reconciliation?.status).toBe('unchecked');
+    expect(entriesHeld(state)).toBe(true);
+    expect(reconciliationDue(live, state)).toBe(true);
+    const ok = reconciled(state, { status: 'ok', differences: [], funding: 0, baseline: { wallet: 900, cash: 10_000 }, balanceGap: 0 }, 5);
+    expect(ok.notable).toBe(true);
+    expect(entriesHeld(ok.state)).toBe(false);
+    expect(reconciliationDue(live, { ...ok.state, barsProcessed: 4 })).toBe(false);
+    expect(reconciliationDue(live, { ...ok.state, barsProcessed: 6 })).toBe(true);
+    expect(initialBotState(input).reconciliation).toBeNull();
+  });
+
+  test('an unreadable exchange holds entries and says why', () => {
+    const failed = reconciliationFailed(initialBotState(live), 'the exchange could not be read: ECONNREFUSED');
+    expect(failed.state.reconciliation).toMatchObject({ status: 'unreadable', error: expect.stringContaining('ECONNREFUSED') });
+    expect(entriesHeld(failed.state)).toBe(true);
+  });
+
+  test('flatten while unreconciled adopts the exchange position first, then closes it', () => {
+    const waiting = applyCommand(initialBotState(live), 'flatten');
+    expect(waiting.reconciliation?.resolving).toBe('flatten');
+    const after = adopted(waiting, { snapshot, protective: null });
+    expect(after.trader.position).toMatchObject({ side: 'LONG', qty: 0.5, modelVersion: 'adopted' });
+    expect(after.trader.pending).toEqual({ type: 'CLOSE', reason: 'flatten' });
+    expect(after.reconciliation).toMatchObject({ status: 'ok', resolving: null, adoptions: 1, baseline: { wallet: 900 } });
+  });
+
+  test('commands that arrive while a bar is processed are applied again on its result', () => {
+    const state = initialBotState(input);
+    const next = process(state, 1).state;
+    expect(applyCommands(next, ['pause']).trader.paused).toBe(true);
+    expect(applyCommands(next, ['pause', 'resume']).trader.paused).toBe(false);
+  });
 });
