@@ -18,8 +18,12 @@ import { entryQuantity, protectiveLevels, readTradingParams, type Side } from '.
 import { isRetryableExchangeError, LiveExecutor, type OrderReport } from '../binance/live-executor';
 import { createRestClient } from '../binance/exchange-client';
 
+/**
+ * Keys for the exchange's signed endpoints, from the worker's environment only: workflow inputs (and so histories)
+ * never carry them. A local exchange started with its demo keys may name them in its settings instead.
+ */
 function credentialsFor(settings: ExchangeSettings) {
-  if (settings.kind === 'local') return settings.apiKey && settings.apiSecret ? { apiKey: settings.apiKey, secret: settings.apiSecret } : null;
+  if (settings.kind === 'local') return settings.apiKey && settings.apiSecret ? { apiKey: settings.apiKey, secret: settings.apiSecret } : exchangeCredentials();
   const credentials = exchangeCredentials();
   if (!credentials) throw ApplicationFailure.nonRetryable('Live trading needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment', 'MissingCredentials');
   return credentials;
