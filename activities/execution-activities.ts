@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client';
 import { upsertOrder } from '../db/repositories/orders';
-import { exchangeCredentials } from '../config/secrets';
+import { exchangeCredentials, testnetCredentials } from '../config/secrets';
 import { clientOrderId } from '../domain/client-order-id';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import type { ExecuteIntentInput, LiveFill, ProtectiveCheckInput, ProtectiveHit } from '../contracts/bot';
@@ -24,8 +24,12 @@ import { createRestClient } from '../binance/exchange-client';
  */
 function credentialsFor(settings: ExchangeSettings) {
   if (settings.kind === 'local') return settings.apiKey && settings.apiSecret ? { apiKey: settings.apiKey, secret: settings.apiSecret } : exchangeCredentials();
-  const credentials = exchangeCredentials();
-  if (!credentials) throw ApplicationFailure.nonRetryable('Live trading needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment', 'MissingCredentials');
+  const testnet = settings.testnet === true;
+  const credentials = testnet ? testnetCredentials() : exchangeCredentials();
+  if (!credentials) {
+    const names = testnet ? 'BINANCE_TESTNET_API_KEY and BINANCE_TESTNET_API_SECRET' : 'BINANCE_API_KEY and BINANCE_API_SECRET';
+    throw ApplicationFailure.nonRetryable(`Live trading${testnet ? ' on the testnet' : ''} needs ${names} in the environment`, 'MissingCredentials');
+  }
   return credentials;
 }
 

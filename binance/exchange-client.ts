@@ -4,7 +4,7 @@
  * demo all go through here, so "which exchange" is decided by one plain-data value.
  */
 import ccxt from 'ccxt';
-import { type ExchangeCredentials, exchangeCredentials } from '../config/secrets';
+import { type ExchangeCredentials, exchangeCredentials, testnetCredentials } from '../config/secrets';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import { configureCcxtForLocal } from '../local-exchange/ccxt-config';
 import { DEMO_API_KEY, DEMO_API_SECRET } from '../local-exchange/local-exchange';
@@ -20,7 +20,8 @@ interface ClientConfig {
 
 /**
  * The API keys a client gets. `credentials`: an explicit pair, `null` for none (public endpoints only), or
- * undefined for the default: BINANCE_API_KEY/SECRET for Binance, the settings' (or the demo) keys locally.
+ * undefined for the default: BINANCE_API_KEY/SECRET for Binance, BINANCE_TESTNET_API_KEY/SECRET for its Demo Trading
+ * (testnet), the settings' (or the demo) keys locally.
  */
 function clientConfig(settings: ExchangeSettings, credentials: ExchangeCredentials | null | undefined): ClientConfig {
   const keys =
@@ -28,7 +29,9 @@ function clientConfig(settings: ExchangeSettings, credentials: ExchangeCredentia
       ? credentials
       : settings.kind === 'local'
         ? { apiKey: settings.apiKey ?? DEMO_API_KEY, secret: settings.apiSecret ?? DEMO_API_SECRET }
-        : exchangeCredentials();
+        : settings.testnet === true
+          ? testnetCredentials()
+          : exchangeCredentials();
   // ccxt's own rate limiter keeps REST calls under Binance's request weights (a long backfill pages quickly).
   return keys === null ? { enableRateLimit: true } : { apiKey: keys.apiKey, secret: keys.secret, enableRateLimit: true };
 }

@@ -21,12 +21,22 @@ export function loadEnvFile(): void {
  * They are read only inside activities and never passed to workflows, logs or the database.
  */
 export function exchangeCredentials(): ExchangeCredentials | null {
+  return credentialsFrom('BINANCE_API_KEY', 'BINANCE_API_SECRET');
+}
+
+/**
+ * Keys of Binance's USD-M Demo Trading (the testnet's successor), from BINANCE_TESTNET_API_KEY / _SECRET: kept apart
+ * from the real ones, so a rehearsal can never send real keys to the demo endpoints or trade a real account.
+ */
+export function testnetCredentials(): ExchangeCredentials | null {
+  return credentialsFrom('BINANCE_TESTNET_API_KEY', 'BINANCE_TESTNET_API_SECRET');
+}
+
+function credentialsFrom(keyName: string, secretName: string): ExchangeCredentials | null {
   loadEnvFile();
-  const apiKey = process.env.BINANCE_API_KEY?.trim();
-  const secret = process.env.BINANCE_API_SECRET?.trim();
+  const apiKey = process.env[keyName]?.trim();
+  const secret = process.env[secretName]?.trim();
   if (!apiKey && !secret) return null;
-  if (!apiKey || !secret) {
-    throw new Error(`Incomplete Binance credentials: ${apiKey ? 'BINANCE_API_SECRET' : 'BINANCE_API_KEY'} is missing from the environment/.env`);
-  }
+  if (!apiKey || !secret) throw new Error(`Incomplete Binance credentials: ${apiKey ? secretName : keyName} is missing from the environment/.env`);
   return { apiKey, secret };
 }

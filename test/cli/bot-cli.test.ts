@@ -60,7 +60,7 @@ describe('npm run bot / npm start: refusals without infrastructure', () => {
       const result = runScript('bot.ts', ['frobnicate'], dataDir);
 
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain("unknown command 'frobnicate' (expected one of status, pause, resume, flatten, stop, retrain-pause, retrain-resume)");
+      expect(result.stderr).toContain("unknown command 'frobnicate' (expected one of status, pause, resume, flatten, adopt, stop, retrain-pause, retrain-resume)");
       expect(result.stderr).toContain('Usage: npm run bot -- <command>');
       expect(result.stdout).toBe('');
     });
@@ -140,6 +140,22 @@ describe('npm run bot / npm start: refusals without infrastructure', () => {
       expect(result.stderr).toContain('execution.paper_trading: true');
       expect(result.stderr).not.toContain('API keys');
       expect(result.stderr).not.toContain('test-secret');
+    });
+
+    test('--testnet needs its own keys: real ones do not count', () => {
+      const result = run('start.ts', ['--testnet'], { BINANCE_API_KEY: 'real-key', BINANCE_API_SECRET: 'real-secret', BINANCE_TESTNET_API_KEY: '', BINANCE_TESTNET_API_SECRET: '' });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--testnet needs BINANCE_TESTNET_API_KEY and BINANCE_TESTNET_API_SECRET');
+      expect(result.stdout).not.toContain('[infra]');
+    });
+
+    test('--testnet with its keys runs live mode on Demo Trading, whatever the paper setting', () => {
+      const result = run('start.ts', ['--testnet'], { BINANCE_TESTNET_API_KEY: 'demo-key', BINANCE_TESTNET_API_SECRET: 'demo-secret' });
+      expect(result.stdout).toContain('LIVE MODE on Binance USD-M Demo Trading (testnet, no real money)');
+      // Then the first service out of reach here stops it: Binance's demo endpoint, or TEMPORAL_ADDRESS.
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toContain('demo-secret');
+      expect(run('start.ts', ['--testnet', '--live'], {}).stderr).toContain('--live and --testnet exclude each other');
     });
   });
 });

@@ -47,6 +47,25 @@ describe('createRestClient / createStreamClient', () => {
     expect(JSON.stringify(testnet.urls['api'])).toContain('demo-fapi.binance.com');
     expect(JSON.stringify(testnet.urls['api'])).not.toContain('https://fapi.binance.com');
   });
+
+  test('the testnet takes its own keys from the environment, never the real ones', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { BINANCE_API_KEY: 'real-key', BINANCE_API_SECRET: 'real-secret', BINANCE_TESTNET_API_KEY: 'demo-key', BINANCE_TESTNET_API_SECRET: 'demo-secret' });
+      expect(createRestClient({ kind: 'binance', testnet: true }).apiKey).toBe('demo-key');
+      expect(createRestClient({ kind: 'binance' }).apiKey).toBe('real-key');
+      delete process.env.BINANCE_TESTNET_API_KEY;
+      delete process.env.BINANCE_TESTNET_API_SECRET;
+      expect(createRestClient({ kind: 'binance', testnet: true }).apiKey).toBeFalsy();
+      process.env.BINANCE_TESTNET_API_KEY = 'demo-key';
+      expect(() => createRestClient({ kind: 'binance', testnet: true })).toThrow(/BINANCE_TESTNET_API_SECRET is missing/);
+    } finally {
+      for (const k of ['BINANCE_API_KEY', 'BINANCE_API_SECRET', 'BINANCE_TESTNET_API_KEY', 'BINANCE_TESTNET_API_SECRET']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  });
 });
 
 describe('bar window rules', () => {
