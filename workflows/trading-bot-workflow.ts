@@ -19,23 +19,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   allHandlersFinished,
-  ParentClosePolicy,
-  startChild,
   CancellationScope,
   isCancellation,
   patched,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { decide, openBar, readTradingParams, settleIntent, SIMULATED, type BarFills, type Decision, type Execution } from '../domain/trading';
 import type { BotActivities } from '../activities/bot-activities';
 import type { ExecutionActivities } from '../activities/execution-activities';
-import type { MonitoringActivities } from '../activities/monitoring-activities';
 import type { RegistryActivities } from '../activities/registry-activities';
-import { retrainTrigger } from '../model/retrain-triggers';
-import { RetrainWorkflow } from './retrain-workflow';
-import { retrainWorkflowId } from '../contracts/retrain';
 import type { Bar } from '../domain/bars';
 import {
   adoptSignal,
@@ -53,6 +46,7 @@ import {
   type BotStatus,
   type OperatorCommand,
 } from '../contracts/bot';
+import { createMonitor } from './bot-monitoring';
 import { createReconciler } from './bot-reconciliation';
 import {
   applyCommand,
@@ -67,7 +61,6 @@ import {
   isDone,
   isModelVersion,
   isStale,
-  measurementDue,
   reconciliationDue,
   startShadow,
   type BotState,
@@ -96,6 +89,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   if (state.reconciliation !== null && !patched('reconciliation')) state = { ...state, reconciliation: null };
   const retraining = input.retraining;
   const reconciler = createReconciler(input, workflowId, trading);
+  const monitor = createMonitor(input, workflowId);
 
   const { awaitBar } = proxyActivities<BotActivities>({
     taskQueue: TASK_QUEUES.trading,
@@ -108,11 +102,6 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     taskQueue: TASK_QUEUES.trading,
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 5 },
-  });
-  const { measureDrift } = proxyActivities<MonitoringActivities>({
-    taskQueue: TASK_QUEUES.trading,
-    startToCloseTimeout: '2 minutes',
-    retry: { maximumAttempts: 3 },
   });
   const { recordBar } = proxyLocalActivities<BotActivities>({
     startToCloseTimeout: '30 seconds',
@@ -224,49 +213,6 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'trading' },
   ]);
 
-  /** Drift and rolling Sharpe every few bars; a trigger starts RetrainWorkflow (one per symbol at a time). */
-  const monitor = async (openTime: number): Promise<void> => {
-    const measured = measurementDue(input, state);
-    if (!retraining || measured === null) return;
-    state = measured;
-    let drift;
-    try {
-      drift = await measureDrift({
-        symbol: input.symbol,
-        modelVersion: state.champion,
-        openTime,
-        psiWindowBars: retraining.psiWindowBars,
-        sharpe: state.rollingSharpe,
-        sharpeWindowBars: retraining.sharpeWindowBars,
-      });
-    } catch (err) {
-      // Monitoring must never stop trading: this measurement is skipped, the next one comes in a few bars.
-      log.warn('drift measurement failed', { error: err instanceof Error ? err.message : String(err) });
-      return;
-    }
-    state = { ...state, lastDrift: drift };
-    const sinceTrigger = state.lastTriggerAt === null ? null : state.barsProcessed - state.lastTriggerAt;
-    const trigger = retrainTrigger(retraining, { maxPsi: drift, sharpe: state.rollingSharpe }, sinceTrigger);
-    if (!trigger || state.challenger) return;
-    // The interval counts from every trigger, also one skipped because a retrain is already running: a busy
-    // symbol is not asked again at every measurement.
-    state = { ...state, lastTriggerAt: state.barsProcessed };
-    const detail = trigger.reason === 'drift' ? { feature: trigger.feature, psi: trigger.psi } : { sharpe: trigger.sharpe };
-    try {
-      await startChild(RetrainWorkflow, {
-        workflowId: retrainWorkflowId(input.symbol),
-        taskQueue: TASK_QUEUES.trading,
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ ...retraining.retrainArgs, symbol: input.symbol, reason: trigger.reason, detail, botWorkflowId: workflowId }],
-      });
-      state = { ...state, retrainsTriggered: state.retrainsTriggered + 1 };
-      log.info('retrain triggered', { reason: trigger.reason, ...detail });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      log.info('retrain trigger skipped: a retrain of this symbol is already running', { reason: trigger.reason });
-    }
-  };
-
   while (!isDone(input, state)) {
     // Live: an operator's adopt or flatten of a disagreeing exchange, then the check at start (and after failures).
     if (state.reconciliation?.resolving) await stepFrom((s) => reconciler.resolve(s));
@@ -340,7 +286,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       trades: step.trades,
       handedAt: arrival.handedAt,
     });
-    await monitor(bar.openTime);
+    await stepFrom((from) => monitor(from, bar.openTime));
     if (reconciliationDue(input, state)) await stepFrom((s) => reconciler.check(s));
     if (state.barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
   }
