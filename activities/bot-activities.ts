@@ -15,6 +15,7 @@ import type { NewPredictionRow } from '../db/schema';
 import { waitForBar } from '../market-data/bar-notifications';
 import { BoosterCache } from '../model/lightgbm/booster-cache';
 import { LiveFeatures } from '../model/live-features';
+import { recordBarMetrics } from '../observability/bot-metrics';
 import type { BarArrival, RecordBarInput } from '../contracts/bot';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 
@@ -99,7 +100,20 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
         db,
         input.trades.map((tr) => ({ id: `${input.workflowId}:${tr.entryTime}:${tr.side}`, mode: input.mode, symbol: input.symbol, ...tr })),
       );
-      if (input.handedAt !== null) onLatency?.(Date.now() - input.handedAt);
+      const latencyMs = input.handedAt !== null ? Date.now() - input.handedAt : null;
+      if (latencyMs !== null) onLatency?.(latencyMs);
+      // After every write succeeded, so a retry of a failed attempt does not count the bar twice.
+      recordBarMetrics({
+        symbol: input.symbol,
+        mode: input.mode,
+        openTime: input.bar.openTime,
+        action: input.action,
+        reason: input.reason,
+        barsBehind: input.barsBehind,
+        trader: t,
+        trades: input.trades,
+        latencyMs,
+      });
     },
   };
 }

@@ -15,6 +15,7 @@ import { bars, type JsonObject, type ModelPurpose, type ModelStatus } from '../d
 import { alignShadowBars, shadowVerdict, type ShadowScore } from '../model/shadow-score';
 import type { FinishRetrainEventInput, RetrainEventInput, ScoreShadowInput, ShadowProgress, ShadowProgressInput } from '../contracts/retrain';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
+import { recordRetrainOutcome } from '../observability/bot-metrics';
 
 export interface TrainingWindow {
   /** Bars opening in [from, trainEnd) are the model's history (features warm-up + training window). */
@@ -54,6 +55,7 @@ export function createRetrainActivities({ db }: { db: Database }) {
         modelVersion: input.modelVersion,
         metrics: json({ ...input.metrics, ...(input.error !== null ? { error: input.error } : {}) }),
       });
+      recordRetrainOutcome(input.symbol, input.reason, input.outcome);
     },
 
     /** The newest `historyMinutes` of stored bars, ending after the last stored (closed) bar; null without bars. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { unknownParameter } from './lightgbm-parameters';
+import { alertsSchema } from './alerts-schema';
 
 /** A symbol as Binance USD-M spells it (e.g. BTCUSDT). */
 const symbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a Binance symbol such as BTCUSDT');
@@ -78,6 +79,8 @@ export const configSchema = z
         leverage: z.number().min(1).max(125),
         taker_fee_bps: z.number().nonnegative().max(100),
         slippage_bps: z.number().nonnegative().max(1000),
+        /** Live mode: compare the exchange's position, protective orders and balance with the bot's every N bars. */
+        reconcile_every_bars: z.number().int().min(1).max(1440).default(5),
       })
       .strict(),
     backtest: z
@@ -89,6 +92,7 @@ export const configSchema = z
         output_dir: z.string().min(1),
       })
       .strict(),
+    alerts: alertsSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -13,6 +13,18 @@ export interface MarketDataWorkflowInput {
   readonly sessionHours?: number;
   /** Sessions completed by earlier runs of this workflow id (carried across continue-as-new). */
   readonly sessionsCompleted?: number;
+  /** The bar-freshness watch of the previous run (carried across continue-as-new, so an outage alerts once). */
+  readonly barWatch?: BarWatchState;
+}
+
+/** What the outage watch knows (workflows/market-data-outage.ts): the newest stored bar and since when. */
+export interface BarWatchState {
+  /** Open time of the newest stored bar at the last poll (null: none stored yet). */
+  readonly lastBar: number | null;
+  /** Workflow time at which lastBar was first seen: no new bar since then. */
+  readonly advancedAt: number;
+  /** market_data_unreachable was raised for this outage (market_data_restored follows the next new bar). */
+  readonly alerted: boolean;
 }
 
 export interface MarketDataStatus {

@@ -154,7 +154,9 @@ function reconciliationText(s: BotStatus): string {
   if (r === null) return '- (paper mode)';
   const checked = r.checkedAt === null ? 'not yet' : `after bar ${when(r.checkedAt)}`;
   const head = `${r.status}, checked ${checked}${r.resolving ? `, ${r.resolving} pending` : ''}${r.error ? `: ${r.error}` : ''}`;
-  const lines = r.differences.map((d) => `\n             ${d.explained ? 'explained' : 'UNEXPLAINED'} ${d.field}: bot ${d.bot}, exchange ${d.exchange} (${d.note})`);
+  const lines = r.differences.map(
+    (d) => `\n             ${d.explained ? 'explained' : 'UNEXPLAINED'} ${d.field}: bot ${d.bot}, exchange ${d.exchange} (${d.note})`,
+  );
   const hint = r.status === 'mismatch' ? '\n             resolve with: npm run bot -- adopt --mode live  (or flatten)' : '';
   return head + lines.join('') + hint;
 }

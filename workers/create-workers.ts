@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type postgres from 'postgres';
+import { createAlertActivities } from '../activities/alert-activities';
 import { createBacktestActivities } from '../activities/backtest-activities';
 import { createBotActivities } from '../activities/bot-activities';
 import { createRegistryActivities } from '../activities/registry-activities';
@@ -13,6 +14,8 @@ import { createExecutionActivities } from '../activities/execution-activities';
 import { createMonitoringActivities } from '../activities/monitoring-activities';
 import { createMarketDataActivities } from '../activities/market-data-activities';
 import { createTrainingActivities } from '../activities/training-activities';
+import type { AlertsConfig } from '../config/alerts-schema';
+import { loadConfig } from '../config/load-config';
 import type { Database } from '../db/client';
 import { TASK_QUEUES } from '../contracts/task-queues';
 import { TrainingPool } from '../model/lightgbm/lightgbm-pool';
@@ -30,6 +33,8 @@ export interface WorkerDeps {
   readonly workflowBundle?: WorkflowBundle;
   /** Concurrent LightGBM trainings on this host (default: one per CPU, each single-threaded by config). */
   readonly trainingSlots?: number;
+  /** Alert targets of the trading worker (tests pass their own); absent: `alerts` of loadConfig() (BOT_CONFIG or config/config.yaml). */
+  readonly alerts?: AlertsConfig;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -66,6 +71,8 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
       ...createExecutionActivities({ db: deps.db }),
       ...createMonitoringActivities({ db: deps.db }),
       ...createBotActivities({ db: deps.db, sql: postgresClient(deps), ...(deps.onBotLatency ? { onLatency: deps.onBotLatency } : {}) }),
+      // Reads the targets' secrets now: a missing variable stops the worker at start, naming it.
+      ...createAlertActivities({ alerts: deps.alerts ?? loadConfig().alerts }),
     },
   });
 }

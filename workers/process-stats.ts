@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { logEvent } from '../observability/structured-log';
 
 export interface ProcessStats {
   readonly name: string;
@@ -29,9 +30,7 @@ export function startProcessStats(name: string): { stop(): ProcessStats } {
         eventLoopDelayMs: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), mean: ms(histogram.mean) },
         peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       };
-      console.log(
-        `[${name}] event-loop delay p50 ${stats.eventLoopDelayMs.p50} ms, p99 ${stats.eventLoopDelayMs.p99} ms, max ${stats.eventLoopDelayMs.max} ms; peak RSS ${stats.peakRssMb} MB`,
-      );
+      logEvent('INFO', 'process stats', { process: name, eventLoopDelayMs: stats.eventLoopDelayMs, peakRssMb: stats.peakRssMb });
       if (process.env.WORKER_STATS_FILE) writeFileSync(process.env.WORKER_STATS_FILE, `${JSON.stringify(stats)}\n`);
       return stats;
     },

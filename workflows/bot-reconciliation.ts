@@ -21,7 +21,12 @@ export interface Reconciler {
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-export function createReconciler(input: BotInput, workflowId: string, trading: StoredTradingParams): Reconciler {
+/** Raises the operator's alert: a new mismatch (or an unreadable exchange), or its resolution. */
+export type ReconciliationAlert = (kind: 'mismatch' | 'resolved', barTime: number, detail: string) => void;
+
+const HELD = ['unchecked', 'mismatch', 'unreadable'];
+
+export function createReconciler(input: BotInput, workflowId: string, trading: StoredTradingParams, alert: ReconciliationAlert): Reconciler {
   // Reading is safe to retry, but a bar must not wait long on it: an unreadable exchange is itself an outcome.
   const { readAccount, recordReconciliation } = proxyActivities<ExecutionActivities>({
     taskQueue: TASK_QUEUES.trading,
@@ -37,6 +42,7 @@ export function createReconciler(input: BotInput, workflowId: string, trading: S
 
   const botSide = (state: BotState) => ({ position: state.trader.position, protective: state.protective, cash: state.trader.cash });
   const note = async (
+    previous: string,
     state: BotState,
     kind: 'check' | 'adopt' | 'flatten',
     differences: readonly Difference[],
@@ -46,10 +52,25 @@ export function createReconciler(input: BotInput, workflowId: string, trading: S
     const status = state.reconciliation?.status ?? 'ok';
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.Reconciliation, value: status }]);
     const line = { kind, status, differences: differences.map((d) => `${d.field}: bot ${d.bot}, exchange ${d.exchange} (${d.note})`) };
-    if (status === 'mismatch' || status === 'unreadable') log.error('reconciliation: entries halted until an operator adopts or flattens', line);
-    else log.info('reconciliation', line);
+    if (status === 'mismatch' || status === 'unreadable') {
+      log.error('reconciliation: entries halted until an operator adopts or flattens', line);
+      alert('mismatch', state.lastBarTime, [status, ...line.differences, state.reconciliation?.error ?? ''].filter((t) => t !== '').join('; '));
+    } else {
+      log.info('reconciliation', line);
+      if (HELD.includes(previous) && previous !== 'unchecked') alert('resolved', state.lastBarTime, `${kind}: ${status}`);
+    }
     try {
-      await recordReconciliation({ workflowId, symbol: input.symbol, mode: input.mode, barTime: state.lastBarTime, kind, status, differences, bot, exchange: snapshot });
+      await recordReconciliation({
+        workflowId,
+        symbol: input.symbol,
+        mode: input.mode,
+        barTime: state.lastBarTime,
+        kind,
+        status,
+        differences,
+        bot,
+        exchange: snapshot,
+      });
     } catch (err) {
       // The record is for the operator; trading must not stop on it.
       log.warn('reconciliation event not recorded', { error: message(err) });
@@ -65,11 +86,11 @@ export function createReconciler(input: BotInput, workflowId: string, trading: S
         const reading = await readAccount({ symbol: input.symbol, exchange: input.exchange, protective: state.protective, fundingAfter: r.fundingThrough });
         const result = reconcile({ trader: state.trader, protective: state.protective, baseline: r.baseline }, reading.snapshot, { qtyStep: reading.qtyStep });
         const out = reconciled(state, result, reading.snapshot.funding.through);
-        if (out.notable) await note(out.state, 'check', result.differences, reading.snapshot, bot);
+        if (out.notable) await note(r.status, out.state, 'check', result.differences, reading.snapshot, bot);
         return out.state;
       } catch (err) {
         const out = reconciliationFailed(state, `the exchange could not be read: ${message(err)}`);
-        if (out.notable) await note(out.state, 'check', [], null, { ...bot, error: out.state.reconciliation?.error ?? null });
+        if (out.notable) await note(r.status, out.state, 'check', [], null, { ...bot, error: out.state.reconciliation?.error ?? null });
         return out.state;
       }
     },
@@ -91,7 +112,7 @@ export function createReconciler(input: BotInput, workflowId: string, trading: S
           fundingAfter: r.fundingThrough,
         });
         const next = adopted(state, result);
-        await note(next, kind, r.differences, result.snapshot, botSide(state));
+        await note(r.status, next, kind, r.differences, result.snapshot, botSide(state));
         return next;
       } catch (err) {
         log.error(`${kind} failed: the bot stays halted`, { error: message(err) });

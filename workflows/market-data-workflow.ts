@@ -4,6 +4,8 @@
  * retries it without limit (backoff up to a minute), and the retry catches up the missed bars. A session ends
  * after `sessionHours`, then the workflow continues as new, so its history stays a few events long however long
  * it runs. The `stop` signal cancels the activity (which closes its connections) and completes the workflow.
+ * Beside the session, when alerts are on, a watch (market-data-watch.ts) alerts once per outage: no new bar
+ * stored for alerts.min_unreachable_minutes, then again when bars are back.
  */
 import { marketDataStatusQuery, stopMarketDataSignal, type MarketDataStatus, type MarketDataWorkflowInput } from '../contracts/market-data';
 import {
@@ -11,6 +13,7 @@ import {
   CancellationScope,
   continueAsNew,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -18,6 +21,7 @@ import {
 import type { MarketDataActivities, StreamBarsResult } from '../activities/market-data-activities';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
+import { watchBars } from './market-data-watch';
 
 const { streamBars } = proxyActivities<MarketDataActivities>({
   taskQueue: TASK_QUEUES.marketData,
@@ -44,10 +48,13 @@ export async function MarketDataWorkflow(input: MarketDataWorkflowInput): Promis
     stopRequested,
   });
   const session = new CancellationScope();
+  const watch = new CancellationScope();
+  let barWatch = input.barWatch;
   setHandler(marketDataStatusQuery, status);
   setHandler(stopMarketDataSignal, () => {
     stopRequested = true;
     session.cancel();
+    watch.cancel();
   });
   upsertSearchAttributes([
     { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: input.symbol },
@@ -55,6 +62,12 @@ export async function MarketDataWorkflow(input: MarketDataWorkflowInput): Promis
   ]);
 
   if (stopRequested) return status(); // stopped before the first session started
+  // The watch never fails the workflow (alerts are best effort); it ends with the session.
+  const watching = watch
+    .run(() => watchBars(input.symbol, barWatch, (state) => (barWatch = state)))
+    .catch((err: unknown) => {
+      if (!isCancellation(err)) log.warn('market-data outage watch failed', { error: err instanceof Error ? err.message : String(err) });
+    });
   try {
     lastSession = await session.run(() =>
       streamBars({ symbol: input.symbol, exchange: input.exchange, historyHours: input.historyHours, sessionHours: input.sessionHours }),
@@ -62,7 +75,10 @@ export async function MarketDataWorkflow(input: MarketDataWorkflowInput): Promis
   } catch (err) {
     if (stopRequested && isCancellation(err)) return status();
     throw err;
+  } finally {
+    watch.cancel();
+    await watching;
   }
   if (stopRequested) return status();
-  return continueAsNew<typeof MarketDataWorkflow>({ ...input, sessionsCompleted: sessionsCompleted + 1 });
+  return continueAsNew<typeof MarketDataWorkflow>({ ...input, sessionsCompleted: sessionsCompleted + 1, ...(barWatch ? { barWatch } : {}) });
 }

@@ -20,6 +20,8 @@
  * -> outcome rejected, its status untouched; the bot not running at the shadow -> outcome failed, status rejected;
  * the champion changed during the shadow (an operator's promote) -> outcome rejected, the operator's choice stands.
  * Cancellation or an unexpected error: the candidate is rejected, the bot told `endShadow`, the event failed.
+ * Alerts (workflows/alerting.ts): retrain_triggered when a drift or performance trigger started it, then
+ * retrain_promoted or retrain_rejected (rejected, gated or failed, with the reason), keyed by the event id.
  */
 import { BAR_MS } from '../domain/bars';
 import {
@@ -52,6 +54,9 @@ import {
   retrainProgressQuery,
 } from '../contracts/retrain';
 import { endShadowSignal, setChampionSignal, startShadowSignal } from '../contracts/bot';
+import { alertEvent, type AlertOrigin } from '../contracts/alerts';
+import { alerter } from './alerting';
+import { retrainOutcomeAlert } from './retrain-alerts';
 
 /** Bars the shadow may take beyond shadowBars + horizon (the bot catching up, a late bar) before the retrain gives up. */
 export const SHADOW_GRACE_BARS = 30;
@@ -122,6 +127,9 @@ export async function RetrainWorkflow(input: RetrainInput): Promise<RetrainResul
   /** The candidate's registry status is final (rejected, champion, or left as the registry had it). */
   let settled = false;
 
+  const alert = alerter();
+  const origin = (): AlertOrigin => ({ workflowId: workflowInfo().workflowId, id: eventId, at: Date.now() });
+
   setHandler(retrainProgressQuery, (): RetrainProgress => ({ symbol, reason: input.reason, phase, version, metrics, error }));
   upsertSearchAttributes([
     { key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: symbol },
@@ -139,6 +147,7 @@ export async function RetrainWorkflow(input: RetrainInput): Promise<RetrainResul
     timing('total', Date.now() - startedAt);
     await finishRetrainEvent({ ...event, finishedAt: Date.now(), outcome, modelVersion: version, metrics, error });
     log.info('retrain finished', { symbol, outcome, version, error, note: metrics.note });
+    await alert(retrainOutcomeAlert(origin(), { symbol, reason: input.reason, outcome, version, metrics, error }));
     return { eventId, outcome, version, metrics, error };
   };
   const settle = async (candidate: string, status: 'rejected' | 'champion') => {
@@ -178,6 +187,9 @@ export async function RetrainWorkflow(input: RetrainInput): Promise<RetrainResul
   };
 
   const retrain = async (): Promise<RetrainResult> => {
+    if (input.reason === 'drift' || input.reason === 'performance') {
+      await alert(alertEvent('retrain_triggered', origin(), { ...input.detail, symbol, reason: input.reason }));
+    }
     const window = await newestWindow({ symbol, historyMinutes: input.historyMinutes });
     if (window === null) {
       error = `no stored bars of ${symbol}: the market data must run before a retrain`;

@@ -46,6 +46,8 @@ import {
   type BotStatus,
   type OperatorCommand,
 } from '../contracts/bot';
+import { readAlertSettings } from './alerting';
+import { createBotAlerts, type BotAlerts } from './bot-alerts';
 import { createMonitor } from './bot-monitoring';
 import { createReconciler } from './bot-reconciliation';
 import {
@@ -88,7 +90,9 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   // Live runs recorded before reconciliation existed replay without it.
   if (state.reconciliation !== null && !patched('reconciliation')) state = { ...state, reconciliation: null };
   const retraining = input.retraining;
-  const reconciler = createReconciler(input, workflowId, trading);
+  /** Created once the alert settings are read (after the handlers are set, so no early command is refused). */
+  let alerts: BotAlerts | null = null;
+  const reconciler = createReconciler(input, workflowId, trading, (kind, barTime, detail) => alerts?.reconciliation(kind, barTime, detail));
   const monitor = createMonitor(input, workflowId);
 
   const { awaitBar } = proxyActivities<BotActivities>({
@@ -116,7 +120,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     retry: { initialInterval: '7 seconds', backoffCoefficient: 1.5, maximumAttempts: 4 },
   });
 
-  let orderFailed = false;
+  /** Why this bar's order failed (refused by the exchange, or not sent), else null. */
+  let orderError: string | null = null;
   let waitScope: CancellationScope | null = null;
   /** The fills inside the bar: simulated (paper) or the exchange's own stop-loss / take-profit fills (live). */
   const fillsIn = async (): Promise<BarFills> => {
@@ -146,7 +151,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       // A refused order (margin, minimum notional...) is dropped; the next bar decides again.
       const error = err instanceof Error ? err.message : String(err);
       log.error('order failed; intent dropped', { intent: decision.intent, error });
-      orderFailed = true;
+      orderError = error;
       return { source: 'refused', error };
     }
   };
@@ -158,6 +163,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     log.info('operator command', { command });
     state = applyCommand(state, command);
     received?.push(command);
+    if (command === 'pause') alerts?.paused();
+    if (command === 'resume') alerts?.resumed();
     // Do not sit out the current bar wait (up to barWaitMs) when no bar comes; an adopt runs at once too.
     if (command === 'stop' || state.reconciliation?.resolving) waitScope?.cancel();
   };
@@ -212,6 +219,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     { key: SEARCH_ATTRIBUTE_KEYS.ModelVersion, value: state.champion },
     { key: SEARCH_ATTRIBUTE_KEYS.WorkflowKind, value: 'trading' },
   ]);
+  alerts = createBotAlerts(input, trading, await readAlertSettings());
+  alerts.started(state.champion);
 
   while (!isDone(input, state)) {
     // Live: an operator's adopt or flatten of a disagreeing exchange, then the check at start (and after failures).
@@ -263,12 +272,13 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const held = entriesHeld(state);
     const prediction = held || (isStale(input, arrival) && state.trader.position === null) ? null : arrival.prediction;
     const before = state;
-    orderFailed = false;
+    orderError = null;
     received = [];
     const opened = openBar(before.trader, bar, trading, await fillsIn());
     const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, trading);
     const step = settleIntent(opened, decision, bar, trading, await execute(bar, decision));
-    const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderFailed);
+    const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderError !== null);
+    alerts?.bar({ barOpenTime: bar.openTime, before: before.trader, step, orderError, intent: decision.intent?.type ?? null });
     state = applyCommands(booked.state, received);
     received = null;
     for (const e of step.events) if (e.type === 'kill_switch') log.warn('kill switch fired: position closes, no entries until the next UTC day', { event: e });
@@ -303,9 +313,12 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
         log.error('setChampion refused; the champion stays', { version, error: err instanceof Error ? err.message : String(err) });
       }
     }
+    await alerts?.settled();
     return continueAsNew<typeof TradingBotWorkflow>({ ...input, trading, carried: carriedState(state) });
   }
   await condition(allHandlersFinished);
+  alerts?.stopped(state.stopRequested ? 'stop requested' : `maxBars (${input.maxBars}) reached`);
+  await alerts?.settled();
   log.info('bot stopped', {
     barsProcessed: state.barsProcessed,
     equity: state.trader.lastEquity,

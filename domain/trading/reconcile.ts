@@ -86,7 +86,11 @@ function positionDifferences(view: BotAccountView, snapshot: AccountSnapshot, to
   if (bot === null && ex === null) return [];
   if (bot === null || ex === null || bot.side !== ex.side) {
     const note =
-      bot === null ? 'a position the bot did not open' : ex === null ? 'the position was closed or liquidated outside the bot' : 'the position has the other side';
+      bot === null
+        ? 'a position the bot did not open'
+        : ex === null
+          ? 'the position was closed or liquidated outside the bot'
+          : 'the position has the other side';
     return [{ field: 'position', bot: sideOf(bot), exchange: sideOf(ex), explained: false, note }];
   }
   const out: Difference[] = [];
@@ -107,7 +111,13 @@ function protectiveDifferences(view: BotAccountView, snapshot: AccountSnapshot):
     ['take_profit_order', snapshot.protective.tp, view.protective.tp, 'take-profit'],
   ] as const) {
     if (state === 'open' || state === 'filled') continue;
-    out.push({ field, bot: `open (${id})`, exchange: state, explained: false, note: `the ${name} order is no longer on the exchange: the position is unprotected` });
+    out.push({
+      field,
+      bot: `open (${id})`,
+      exchange: state,
+      explained: false,
+      note: `the ${name} order is no longer on the exchange: the position is unprotected`,
+    });
   }
   return out;
 }
@@ -171,6 +181,7 @@ export function adoptPosition(state: TraderState, position: ExchangePositionView
   return {
     ...state,
     pending: null,
-    position: position === null ? null : { side: position.side, qty: position.qty, entryPrice: position.entryPrice, entryTime, entryFee: 0, modelVersion: 'adopted' },
+    position:
+      position === null ? null : { side: position.side, qty: position.qty, entryPrice: position.entryPrice, entryTime, entryFee: 0, modelVersion: 'adopted' },
   };
 }

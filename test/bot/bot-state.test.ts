@@ -101,7 +101,13 @@ test('signals carry only plausible model versions; drift is measured every measu
 
 describe('live reconciliation', () => {
   const live = botInput({ mode: 'live', reconcileEveryBars: 3 });
-  const snapshot = { time: 0, position: { side: 'LONG' as const, qty: 0.5, entryPrice: 101 }, protective: null, walletBalance: 900, funding: { amount: 0, through: 5 } };
+  const snapshot = {
+    time: 0,
+    position: { side: 'LONG' as const, qty: 0.5, entryPrice: 101 },
+    protective: null,
+    walletBalance: 900,
+    funding: { amount: 0, through: 5 },
+  };
 
   test('holds entries until the exchange has been compared, then every N bars', () => {
     const state = initialBotState(live);

@@ -87,7 +87,14 @@ beforeAll(async () => {
     trading: { ...shipped.trading, entry_threshold_bps: 5000, exit_threshold_bps: 5000 },
     execution: { ...shipped.execution, reconcile_every_bars: 2 },
   };
-  bot = await startBot(runtime.client, runtime.database.db, { config, symbol: 'BTCUSDT', mode: 'live', exchange: settings, barWaitMs: 3_000, heartbeatTimeoutMs: 5_000 });
+  bot = await startBot(runtime.client, runtime.database.db, {
+    config,
+    symbol: 'BTCUSDT',
+    mode: 'live',
+    exchange: settings,
+    barWaitMs: 3_000,
+    heartbeatTimeoutMs: 5_000,
+  });
 });
 
 afterAll(async () => {
@@ -107,7 +114,8 @@ test('a position the bot did not open halts its entries until the operator adopt
   expect(held.every((d) => d.reason === 'unreconciled' && d.action === 'hold')).toBe(true);
   expect(await events()).toEqual([expect.objectContaining({ kind: 'check', status: 'mismatch' })]);
   await waitFor('the search attribute', async () => {
-    for await (const w of runtime.client.workflow.list({ query: `Reconciliation = 'mismatch'` })) if (w.workflowId === botWorkflowId('BTCUSDT', 'live')) return true;
+    for await (const w of runtime.client.workflow.list({ query: `Reconciliation = 'mismatch'` }))
+      if (w.workflowId === botWorkflowId('BTCUSDT', 'live')) return true;
     return undefined;
   });
 
@@ -125,7 +133,9 @@ test('a position the bot did not open halts its entries until the operator adopt
 });
 
 test('a protective order cancelled by hand is a mismatch; adopt places it again', async () => {
-  const [sl] = (await rest.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).filter((o) => parseClientOrderId(o.clientOrderId!)?.purpose === 'sl');
+  const [sl] = (await rest.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).filter(
+    (o) => parseClientOrderId(o.clientOrderId!)?.purpose === 'sl',
+  );
   await rest.cancelOrder('', SYMBOL, { clientOrderId: sl!.clientOrderId, trigger: true });
   const s = await barsUntil('mismatch');
   expect(s.reconciliation!.differences).toEqual([expect.objectContaining({ field: 'stop_loss_order', exchange: 'canceled' })]);
@@ -164,10 +174,15 @@ test('a stop-loss that fills while the workers are down is booked when they come
   expect(await exchangePosition()).toBeUndefined();
   runtime = await startLocalRuntime(runtimeOptions);
   bot = runtime.client.workflow.getHandle(botWorkflowId('BTCUSDT', 'live'));
-  const caughtUp = await waitFor('the bot to catch up', async () => {
-    const s = await status();
-    return s.barsProcessed >= before.barsProcessed + released ? s : undefined;
-  }, 180_000, 500);
+  const caughtUp = await waitFor(
+    'the bot to catch up',
+    async () => {
+      const s = await status();
+      return s.barsProcessed >= before.barsProcessed + released ? s : undefined;
+    },
+    180_000,
+    500,
+  );
   expect(caughtUp.position).toBeNull();
   const booked = await runtime.database.db.select().from(trades).where(eq(trades.mode, 'live'));
   expect(booked).toEqual([expect.objectContaining({ side: 'SHORT', exitReason: 'stop_loss' })]);

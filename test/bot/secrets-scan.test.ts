@@ -56,10 +56,10 @@ beforeAll(async () => {
   process.env.BINANCE_API_KEY = API_KEY;
   process.env.BINANCE_API_SECRET = API_SECRET;
   for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream);
-    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+    const write = stream.write.bind(stream) as (chunk: string | Uint8Array) => boolean;
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return write(chunk, ...rest);
+      return write(chunk);
     });
   }
   runtime = await startTestRuntime();
@@ -68,7 +68,14 @@ beforeAll(async () => {
   const config: BotConfig = { ...shipped, trading: { ...shipped.trading, entry_threshold_bps: 1.2, exit_threshold_bps: 5 } };
   // No keys in the settings: the execution activities read them from the environment.
   const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl };
-  bot = await startBot(runtime.client, runtime.database.db, { config, symbol: 'BTCUSDT', mode: 'live', exchange: settings, barWaitMs: 3_000, heartbeatTimeoutMs: 5_000 });
+  bot = await startBot(runtime.client, runtime.database.db, {
+    config,
+    symbol: 'BTCUSDT',
+    mode: 'live',
+    exchange: settings,
+    barWaitMs: 3_000,
+    heartbeatTimeoutMs: 5_000,
+  });
 });
 
 afterAll(async () => {

@@ -60,7 +60,9 @@ describe('npm run bot / npm start: refusals without infrastructure', () => {
       const result = runScript('bot.ts', ['frobnicate'], dataDir);
 
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain("unknown command 'frobnicate' (expected one of status, pause, resume, flatten, adopt, stop, retrain-pause, retrain-resume)");
+      expect(result.stderr).toContain(
+        "unknown command 'frobnicate' (expected one of status, pause, resume, flatten, adopt, stop, retrain-pause, retrain-resume)",
+      );
       expect(result.stderr).toContain('Usage: npm run bot -- <command>');
       expect(result.stdout).toBe('');
     });
@@ -143,7 +145,12 @@ describe('npm run bot / npm start: refusals without infrastructure', () => {
     });
 
     test('--testnet needs its own keys: real ones do not count', () => {
-      const result = run('start.ts', ['--testnet'], { BINANCE_API_KEY: 'real-key', BINANCE_API_SECRET: 'real-secret', BINANCE_TESTNET_API_KEY: '', BINANCE_TESTNET_API_SECRET: '' });
+      const result = run('start.ts', ['--testnet'], {
+        BINANCE_API_KEY: 'real-key',
+        BINANCE_API_SECRET: 'real-secret',
+        BINANCE_TESTNET_API_KEY: '',
+        BINANCE_TESTNET_API_SECRET: '',
+      });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('--testnet needs BINANCE_TESTNET_API_KEY and BINANCE_TESTNET_API_SECRET');
       expect(result.stdout).not.toContain('[infra]');

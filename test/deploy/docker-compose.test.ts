@@ -12,6 +12,7 @@ const service = z.object({
   environment: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   depends_on: z.union([z.array(z.string()), z.record(z.string(), z.object({ condition: z.string() }))]).optional(),
   ports: z.array(z.string()).optional(),
+  volumes: z.array(z.string()).optional(),
 });
 const compose = z.object({ services: z.record(z.string(), service), volumes: z.record(z.string(), z.unknown()).optional() });
 
@@ -22,7 +23,7 @@ const workers = Object.entries(services).filter(([name]) => name.startsWith('wor
 
 describe('docker-compose.yml', () => {
   it('has the production services', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'setup']));
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'setup', 'prometheus']));
     expect(workers.map(([name]) => name).sort()).toEqual(['worker-market-data', 'worker-trading', 'worker-training']);
   });
 
@@ -53,5 +54,41 @@ describe('docker-compose.yml', () => {
     expect(services.temporal!.environment!.POSTGRES_SEEDS).toBe('postgres');
     expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(services['temporal-ui']!.ports).toContain('8233:8080');
+  });
+
+  it('serves /metrics from every worker and has Prometheus scrape each of them (every replica, by DNS)', () => {
+    const prometheus = services.prometheus!;
+    // Pinned, never :latest, so a redeploy cannot change the scraper underneath the dashboards.
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v3\.\d+\.\d+$/);
+    const mount = prometheus.volumes?.find((v) => v.endsWith(':/etc/prometheus/prometheus.yml:ro'));
+    expect(mount).toBeDefined();
+    const configPath = join(root, mount!.split(':')[0]!);
+    expect(existsSync(configPath)).toBe(true);
+
+    const scrape = z.object({
+      scrape_configs: z.array(
+        z.object({
+          job_name: z.string(),
+          metrics_path: z.string().default('/metrics'),
+          dns_sd_configs: z.array(z.object({ names: z.array(z.string()), type: z.literal('A'), port: z.number() })).default([]),
+          static_configs: z.array(z.object({ targets: z.array(z.string()) })).default([]),
+        }),
+      ),
+    });
+    const config = scrape.parse(parse(readFileSync(configPath, 'utf8')));
+    const targets = new Set(
+      config.scrape_configs.flatMap((job) => [
+        ...job.dns_sd_configs.flatMap((sd) => sd.names.map((name) => `${name}:${sd.port}${job.metrics_path}`)),
+        ...job.static_configs.flatMap((sc) => sc.targets.map((t) => `${t}${job.metrics_path}`)),
+      ]),
+    );
+    for (const [name, svc] of workers) {
+      const env = svc.environment!;
+      // Off unless METRICS_PORT is set (observability/metrics-config.ts); in a container it must listen beyond loopback.
+      expect(`${name}: ${env.METRICS_HOST}`).toBe(`${name}: 0.0.0.0`);
+      const port = Number(env.METRICS_PORT);
+      expect(Number.isInteger(port) && port > 0 && port < 65_535).toBe(true);
+      expect(`${name}: ${targets.has(`${name}:${port}/metrics`)}`).toBe(`${name}: true`);
+    }
   });
 });

@@ -14,6 +14,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import type { AlertActivities } from '../../activities/alert-activities';
 import type { BacktestActivities } from '../../activities/backtest-activities';
 import type { BotActivities } from '../../activities/bot-activities';
 import type { ExecutionActivities } from '../../activities/execution-activities';
@@ -27,7 +28,13 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../contracts/search-attributes';
 import { TASK_QUEUES } from '../../contracts/task-queues';
 
 /** Every activity a worker of the trading queue serves (workers/create-workers.ts registers the same set). */
-export type TradingQueueActivities = BotActivities & RegistryActivities & MonitoringActivities & ExecutionActivities & RetrainActivities & BacktestActivities;
+export type TradingQueueActivities = BotActivities &
+  RegistryActivities &
+  MonitoringActivities &
+  ExecutionActivities &
+  RetrainActivities &
+  BacktestActivities &
+  AlertActivities;
 
 export interface MockActivities {
   readonly trading?: Partial<TradingQueueActivities>;
@@ -44,6 +51,9 @@ const TRADING_ACTIVITY_NAMES: { readonly [K in keyof TradingQueueActivities]: tr
   measureDrift: true,
   executeLiveIntent: true,
   checkProtectiveFill: true,
+  readAccount: true,
+  adoptAccount: true,
+  recordReconciliation: true,
   recordRetrainEvent: true,
   finishRetrainEvent: true,
   newestWindow: true,
@@ -55,6 +65,8 @@ const TRADING_ACTIVITY_NAMES: { readonly [K in keyof TradingQueueActivities]: tr
   finishBacktest: true,
   failBacktest: true,
   cancelBacktest: true,
+  sendAlert: true,
+  alertSettings: true,
 };
 const TRAINING_ACTIVITY_NAMES: { readonly [K in keyof TrainingActivities]: true } = { trainModel: true, trainSegments: true };
 

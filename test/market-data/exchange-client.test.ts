@@ -51,7 +51,12 @@ describe('createRestClient / createStreamClient', () => {
   test('the testnet takes its own keys from the environment, never the real ones', () => {
     const saved = { ...process.env };
     try {
-      Object.assign(process.env, { BINANCE_API_KEY: 'real-key', BINANCE_API_SECRET: 'real-secret', BINANCE_TESTNET_API_KEY: 'demo-key', BINANCE_TESTNET_API_SECRET: 'demo-secret' });
+      Object.assign(process.env, {
+        BINANCE_API_KEY: 'real-key',
+        BINANCE_API_SECRET: 'real-secret',
+        BINANCE_TESTNET_API_KEY: 'demo-key',
+        BINANCE_TESTNET_API_SECRET: 'demo-secret',
+      });
       expect(createRestClient({ kind: 'binance', testnet: true }).apiKey).toBe('demo-key');
       expect(createRestClient({ kind: 'binance' }).apiKey).toBe('real-key');
       delete process.env.BINANCE_TESTNET_API_KEY;

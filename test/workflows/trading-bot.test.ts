@@ -26,6 +26,7 @@ import {
   type RecordBarInput,
 } from '../../contracts/bot';
 import { TASK_QUEUES } from '../../contracts/task-queues';
+import { ALERT_KINDS, type AlertEvent } from '../../contracts/alerts';
 import type { Bar } from '../../domain/bars';
 import { TradingBotWorkflow } from '../../workflows';
 import { startTimeSkippingEnv, type TimeSkippingEnv, type TradingQueueActivities } from '../helpers/time-skipping-env';
@@ -337,5 +338,41 @@ test('an invalid input fails the workflow with InvalidBotInput, naming every pro
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect(cause).toMatchObject({ type: 'InvalidBotInput', nonRetryable: true });
     expect(cause?.message).toMatch(/symbol 'btc-usdt'.*startAfter.*barsPerRun must be >= 10/);
+  });
+});
+
+test('alerts: started, paused, the round trip with its PnL, stopped; each once, keyed by the bot and its data', async () => {
+  const feed = new BarFeed(syntheticBars(10));
+  const sent: AlertEvent[] = [];
+  const alerting: Pick<TradingQueueActivities, 'alertSettings' | 'sendAlert'> = {
+    alertSettings: () => Promise.resolve({ enabled: true, kinds: [...ALERT_KINDS], minUnreachableMinutes: 5 }),
+    sendAlert: (event) => {
+      sent.push(event);
+      return Promise.resolve({ key: event.key, status: 'delivered', targets: [] });
+    },
+  };
+  await ts.withWorkers({ trading: { ...feed.activities, ...alerting } }, async () => {
+    const bot = await startBot(botInput());
+    feed.release(1, FLAT);
+    await feed.waitingFor(barTime(2));
+    await bot.executeUpdate(operateUpdate, { args: ['pause'] });
+    await bot.executeUpdate(operateUpdate, { args: ['resume'] });
+    feed.release(2, LONG); // entry decided at bar 2's close, filled at bar 3's open
+    await feed.waitingFor(barTime(4));
+    await bot.signal(flattenSignal);
+    feed.release(2, FLAT); // the close decided at bar 4 fills at bar 5's open
+    await feed.waitingFor(barTime(6));
+    await bot.signal(stopSignal);
+    await bot.result();
+    const kinds = sent.map((e) => e.kind);
+    expect(kinds).toEqual(['bot_started', 'bot_paused', 'bot_resumed', 'position_opened', 'position_closed', 'bot_stopped']);
+    expect(new Set(sent.map((e) => e.key)).size).toBe(sent.length);
+    expect(sent.find((e) => e.kind === 'position_opened')?.key).toBe(`${bot.workflowId}:position_opened:${barTime(3)}`);
+    expect(sent.find((e) => e.kind === 'position_closed')).toMatchObject({
+      symbol: 'BTCUSDT',
+      side: 'LONG',
+      exitReason: 'flatten',
+      netPnl: expect.any(Number),
+    });
   });
 });
