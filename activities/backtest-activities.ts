@@ -22,6 +22,7 @@ import { processBar, readTradingParams } from '../domain/trading';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import { describeRef, toJson, writeBacktestResults } from './backtest-report';
 import { barList, iso } from './bar-series';
+import { fundingSeriesOf } from './funding-series';
 
 export interface BacktestActivityDeps {
   readonly db: Database;
@@ -43,6 +44,7 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
         }
         // Loads and checks the whole range now (gaps, coverage), so a bad dataset fails before any training.
         const series = await barList(request.data, db);
+        await fundingSeriesOf(request.funding, db);
         try {
           await createRun(db, {
             runId: request.runId,
@@ -65,13 +67,14 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
 
     /**
      * Replays segments [fromSeq, toSeq) bar by bar through processBar, the step the live bot runs, with the stored
-     * predictions, and stores the trades and equity points. Deterministic from its input, so a retry after a
-     * crash computes and stores exactly the same rows.
+     * predictions and the funding due at each bar's open, and stores the trades and equity points. Deterministic
+     * from its input, so a retry after a crash computes and stores exactly the same rows.
      */
     async simulateChunk(input: SimulateChunkInput): Promise<SimulateChunkResult> {
       return failFastOnBadInput(async () => {
         const started = performance.now();
         const series = await barList(input.data, db);
+        const funding = (await fundingSeriesOf(input.funding, db))?.byMinute;
         const segments = await listSegments(db, input.runId, input.fromSeq, input.toSeq);
         if (segments.length !== input.toSeq - input.fromSeq) {
           throw new BadInputError(`Run ${input.runId}: segments ${input.fromSeq}..${input.toSeq - 1} are not all trained (found ${segments.length})`);
@@ -101,6 +104,7 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
             bar,
             prediction: p.prediction[i]!,
             modelVersion: p.modelVersion[i]!,
+            funding: funding?.get(bar.openTime) ?? null,
             last: input.last && i === n - 1,
             params,
           });
@@ -111,6 +115,7 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
         }
         const simulateMs = performance.now() - started;
         heartbeat();
+        // Each trade is stored whole, its funding included: trades.csv and the metrics read them back as they are.
         await insertTrades(
           db,
           input.runId,
@@ -122,7 +127,8 @@ export function createBacktestActivities({ db }: BacktestActivityDeps) {
     },
 
     async finishBacktest(input: FinishBacktestInput): Promise<BacktestSummary> {
-      return writeBacktestResults(db, input, heartbeat);
+      // Data or a funding series that changed since the run started cannot be fixed by a retry.
+      return failFastOnBadInput(() => writeBacktestResults(db, input, heartbeat));
     },
 
     async failBacktest(input: { runId: string; error: string; workflowId: string; workflowRunId: string }): Promise<void> {

@@ -7,7 +7,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { validationMetrics } from '../model/metrics';
 import { rollingSharpeOf } from '../model/retrain-triggers';
-import { performanceMetrics, type Trade } from '../domain/trading';
+import { performanceMetrics } from '../domain/trading';
 import type { Database } from '../db/client';
 import { listSegments, loadEquity, loadSegmentPredictions } from '../db/repositories/backtest-results';
 import { finishRun, listTrades } from '../db/repositories/backtests';
@@ -16,7 +16,8 @@ import { renderReportHtml } from '../reports/report-html';
 import { tradesCsv } from '../reports/trades-csv';
 import type { JsonObject } from '../db/schema';
 import type { BacktestRequest, BacktestSummary, EquityRow, FinishBacktestInput } from '../contracts/backtest';
-import { barList } from './bar-series';
+import { barList, dbSeries } from './bar-series';
+import { fundingNote, fundingSeriesOf, fundingSourceText } from './funding-series';
 
 /** Points of the report's equity chart: a year of minutes is drawn from its per-bucket extremes. */
 const CHART_POINTS = 4_000;
@@ -24,8 +25,17 @@ const CHART_POINTS = 4_000;
 const REPORT_MODELS = 500;
 const ALL_SEGMENTS = 2_147_483_647;
 
+/** The run's data, as backtest_runs.data_ref and summary.json's `data.ref` name it: the file, or `db:bars/<market>/<symbol>`. */
 export function describeRef(request: BacktestRequest): string {
-  return request.data.kind === 'file' ? request.data.path : `db:bars/${request.data.symbol}`;
+  if (request.data.kind === 'file') return request.data.path;
+  const series = dbSeries(request.data);
+  return `db:bars/${series.market}/${series.symbol}`;
+}
+
+/** summary.json's `data` source fields: a file, or the `bars` table's series. */
+function dataSource(request: BacktestRequest): Record<string, string> {
+  if (request.data.kind === 'file') return { source: 'file', ref: request.data.path };
+  return { source: 'db', ref: describeRef(request), ...dbSeries(request.data) };
 }
 
 /** JSON round trip: drops undefined and gives the plain object jsonb columns expect. */
@@ -67,7 +77,10 @@ export function chartPoints(equity: readonly EquityRow[], maxPoints = CHART_POIN
 export async function writeBacktestResults(db: Database, input: FinishBacktestInput, heartbeat: () => void): Promise<BacktestSummary> {
   const { request, prepared } = input;
   const equity = await loadEquity(db, request.runId);
-  const trades: Trade[] = (await listTrades(db, request.runId)).map((t) => ({
+  const bars = await barList(request.data, db);
+  const funding = await fundingSeriesOf(request.funding, db);
+  // Each stored trade carries the funding the engine computed for it (strategy.md "Funding").
+  const trades = (await listTrades(db, request.runId)).map((t) => ({
     side: t.side,
     entryTime: t.entryTime,
     entryPrice: t.entryPrice,
@@ -75,10 +88,12 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
     exitPrice: t.exitPrice,
     qty: t.qty,
     fees: t.fees,
+    funding: t.funding,
     netPnl: t.netPnl,
     exitReason: t.exitReason,
     modelVersion: t.modelVersion ?? '',
   }));
+  const fundingSource = fundingNote(funding, bars, { from: prepared.testFrom, to: prepared.testTo });
   const segments = await listSegments(db, request.runId);
   heartbeat();
   const values = equity.map((p) => p.equity);
@@ -108,7 +123,7 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
     status: 'completed',
     metrics,
     model_quality: { traded_period: quality, validation: models.map((x) => ({ version: x.version, ...x.validation })) },
-    data: { ref: describeRef(request), from: prepared.dataFrom, to: prepared.dataTo, bars: prepared.bars },
+    data: { ...dataSource(request), from: prepared.dataFrom, to: prepared.dataTo, bars: prepared.bars, funding: fundingSource },
     test: { from: prepared.testFrom, to: prepared.testTo, bars: equity.length - 1 },
     retrain_minutes: request.retrainMinutes,
     monitoring,
@@ -133,6 +148,7 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
     metrics: { ...metrics },
     equity: chartPoints(equity),
     trades,
+    fundingSource: fundingSourceText(funding, fundingSource),
     models: shownModels.map((s) => ({ version: s.modelVersion, trainedAt: s.trainEnd, metrics: numericOnly(s.validation) })),
     ...(shownModels.length < segments.length
       ? { generatedBy: `The models table shows ${shownModels.length} of the run's ${segments.length} models; summary.json lists them all.` }

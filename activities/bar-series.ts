@@ -11,10 +11,12 @@ import { parseBarCsv } from '../domain/bar-csv';
 import { N_FEATURES } from '../model/features';
 import type { Executor } from '../db/client';
 import { loadBars } from '../db/repositories/bars';
+import { describeSeries, LIVE_MARKET, type SeriesKey } from '../domain/markets';
 import { gunzipIfNeeded } from '../market-data/read-bar-file';
 import type { SharedSeries } from '../model/lightgbm/series-memory';
 import type { TrainingPool } from '../model/lightgbm/lightgbm-pool';
 import type { DataRef } from '../contracts/training';
+import { barsDigest } from './series-digest';
 
 /** A contiguous bar series: bars[i] opens at first + i minutes. */
 export interface BarList {
@@ -41,12 +43,17 @@ export function iso(timeMs: number): string {
   return new Date(timeMs).toISOString();
 }
 
+/** The stored series a database reference reads. */
+export function dbSeries(ref: Extract<DataRef, { kind: 'db' }>): SeriesKey {
+  return { market: ref.market ?? LIVE_MARKET, symbol: ref.symbol };
+}
+
 export function refKey(ref: DataRef): string {
   return JSON.stringify(ref);
 }
 
 async function loadRefBars(ref: DataRef, db: Executor): Promise<Bar[]> {
-  if (ref.kind === 'db') return loadBars(db, ref.symbol, ref.from, ref.to);
+  if (ref.kind === 'db') return loadBars(db, dbSeries(ref), ref.from, ref.to);
   let raw: Buffer;
   try {
     raw = await readFile(ref.path);
@@ -61,7 +68,7 @@ async function loadRefBars(ref: DataRef, db: Executor): Promise<Bar[]> {
 /** The bars of a reference, checked: exactly the minutes [from, to), no gap. */
 async function loadCheckedBars(ref: DataRef, db: Executor): Promise<BarList> {
   const bars = await loadRefBars(ref, db);
-  const where = ref.kind === 'file' ? ref.path : `bars table (${ref.symbol})`;
+  const where = ref.kind === 'file' ? ref.path : `bars table (${describeSeries(dbSeries(ref))})`;
   const expected = (ref.to - ref.from) / 60_000;
   if (bars.length === 0) throw new DataError(`No bars in ${where} between ${iso(ref.from)} and ${iso(ref.to)}`);
   const gaps = findGaps(bars);
@@ -75,6 +82,9 @@ async function loadCheckedBars(ref: DataRef, db: Executor): Promise<BarList> {
     throw new DataError(
       `${where} covers ${iso(bars[0]!.openTime)} .. ${iso(bars[bars.length - 1]!.openTime + 60_000)}, but ${iso(ref.from)} .. ${iso(ref.to)} is needed (${expected} bars, found ${bars.length})`,
     );
+  }
+  if (ref.kind === 'db' && ref.sha256 !== undefined && barsDigest(bars) !== ref.sha256) {
+    throw new DataError(`${where}: the bars of ${iso(ref.from)} .. ${iso(ref.to)} changed since the run started (SHA-256 of the rows differs)`);
   }
   const first = ref.from;
   const n = bars.length;

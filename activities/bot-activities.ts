@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import type postgres from 'postgres';
 import type { Database } from '../db/client';
 import { countBarsAfter, loadBars } from '../db/repositories/bars';
+import { liveSeries } from '../domain/markets';
 import { insertDecision, insertTrades } from '../db/repositories/bot-records';
 import { getModel } from '../db/repositories/models';
 import { upsertEquitySnapshots } from '../db/repositories/equity';
@@ -18,6 +19,10 @@ import { LiveFeatures } from '../model/live-features';
 import { recordBarMetrics } from '../observability/bot-metrics';
 import type { BarArrival, RecordBarInput } from '../contracts/bot';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
+import { createRestClient, marketSymbol } from '../binance/exchange-client';
+import { FundingLookup } from '../binance/funding-lookup';
+import type { ExchangeSettings } from '../domain/exchange-settings';
+import type { FundingRate } from '../domain/trading';
 
 export interface BotActivityDeps {
   readonly db: Database;
@@ -37,6 +42,18 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
     return row.modelText;
   };
 
+  // One per exchange and symbol: each remembers which minutes it already knows to carry no funding.
+  const fundingLookups = new Map<string, FundingLookup>();
+  const fundingAt = (settings: ExchangeSettings, symbol: string, openTime: number): Promise<FundingRate | null> => {
+    const key = `${JSON.stringify(settings)}|${symbol}`;
+    let lookup = fundingLookups.get(key);
+    if (lookup === undefined) {
+      lookup = new FundingLookup(createRestClient(settings, null), marketSymbol(symbol));
+      fundingLookups.set(key, lookup);
+    }
+    return lookup.at(openTime);
+  };
+
   return {
     async awaitBar(input: AwaitBarInput): Promise<BarArrival> {
       return failFastOnBadInput(async () => {
@@ -46,11 +63,13 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
         // Wait in slices so the activity heartbeats (a lost worker is noticed) and honours cancellation.
         while (bar === null && Date.now() < deadline && !ctx.cancellationSignal.aborted) {
           ctx.heartbeat();
-          bar = await waitForBar(sql, input.symbol, input.openTime, Math.min(HEARTBEAT_MS, deadline - Date.now()));
+          bar = await waitForBar(sql, liveSeries(input.symbol), input.openTime, Math.min(HEARTBEAT_MS, deadline - Date.now()));
         }
         if (bar === null) return { bar: null, prediction: null, challengerPrediction: null, barsBehind: 0, handedAt: null };
         const handedAt = Date.now();
-        const row = await features.at(input.symbol, bar, input.historyMinutes, (from, to) => loadBars(db, input.symbol, from, to));
+        // Paper trading pays funding as the exchange settled it (public data: no keys).
+        const funding = input.fundingFrom ? await fundingAt(input.fundingFrom, input.symbol, bar.openTime) : null;
+        const row = await features.at(input.symbol, bar, input.historyMinutes, (from, to) => loadBars(db, liveSeries(input.symbol), from, to));
         let prediction: number | null = null;
         let challengerPrediction: number | null = null;
         if (row !== null) {
@@ -68,7 +87,8 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
           }
           await upsertPredictions(db, rows);
         }
-        return { bar, prediction, challengerPrediction, barsBehind: await countBarsAfter(db, input.symbol, bar.openTime), handedAt };
+        const barsBehind = await countBarsAfter(db, liveSeries(input.symbol), bar.openTime);
+        return { bar, prediction, challengerPrediction, barsBehind, handedAt, ...(input.fundingFrom ? { funding } : {}) };
       });
     },
 

@@ -9,6 +9,7 @@ import type postgres from 'postgres';
 import { z } from 'zod';
 import type { Database } from '../db/client';
 import { BAR_MS } from '../domain/bars';
+import { BINANCE_USDM } from '../domain/markets';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import { lastClosedOpenTime, missingRanges } from '../market-data/bar-window';
 import { createRestClient, createStreamClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
@@ -143,11 +144,12 @@ export function createMarketDataActivities({ db, sql, tuning }: MarketDataActivi
           const from = Math.ceil(input.from / BAR_MS) * BAR_MS;
           const to = Math.min(Math.ceil(input.to / BAR_MS) * BAR_MS - BAR_MS, lastClosedOpenTime(await exchangeNow(rest)));
           if (from > to) return { missing: 0, fetched: 0, inserted: 0, lastOpenTime: null };
-          const target = { rest, store, symbol: input.symbol, marketSymbol: marketSymbol(input.symbol), source: `${input.exchange.kind}-rest` };
+          const series = { market: BINANCE_USDM, symbol: input.symbol };
+          const target = { rest, store, series, marketSymbol: marketSymbol(input.symbol), source: `${input.exchange.kind}-rest` };
           let missing = 0;
           let fetched = 0;
           let inserted = 0;
-          for (const range of missingRanges(await storedOpenTimes(db, input.symbol, from, to), from, to)) {
+          for (const range of missingRanges(await storedOpenTimes(db, series, from, to), from, to)) {
             missing += (range.to - range.from) / BAR_MS + 1;
             const result = await backfillRange(target, range, Context.current().cancellationSignal);
             fetched += result.fetched;

@@ -5,6 +5,7 @@
 import type { MeasureInput } from '../contracts/bot';
 import type { Database } from '../db/client';
 import { loadBars } from '../db/repositories/bars';
+import { liveSeries } from '../domain/markets';
 import { getModel } from '../db/repositories/models';
 import { insertDriftMeasurements, insertPerformanceMeasurement } from '../db/repositories/monitoring';
 import { computeFeatureMatrix, N_FEATURES, WARMUP_BARS } from '../model/features';
@@ -20,7 +21,7 @@ export function createMonitoringActivities({ db }: { db: Database }) {
         const reference = featureReferenceSchema.parse(model.featureReference);
         // Features of the recent window, computed over enough history for the warm-up.
         const from = input.openTime - (input.psiWindowBars + WARMUP_BARS * 2) * 60_000;
-        const bars = await loadBars(db, input.symbol, from, input.openTime + 60_000);
+        const bars = await loadBars(db, liveSeries(input.symbol), from, input.openTime + 60_000);
         if (bars.length < input.psiWindowBars + WARMUP_BARS) return null;
         const features = computeFeatureMatrix(bars);
         const recent = features.subarray((bars.length - input.psiWindowBars) * N_FEATURES);

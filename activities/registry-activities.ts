@@ -1,6 +1,7 @@
 /** Model-registry activities used by workflows: champion lookup and status changes (idempotent). */
 import type { Database } from '../db/client';
 import { barRange } from '../db/repositories/bars';
+import { liveSeries } from '../domain/markets';
 import { getChampion, getModel, setModelStatus } from '../db/repositories/models';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import type { ModelStatus } from '../db/schema';
@@ -23,9 +24,9 @@ export function createRegistryActivities({ db }: { db: Database }) {
         await setModelStatus(db, input.version, input.status, Date.now());
       });
     },
-    /** First and last stored bar of a symbol (null when none). */
+    /** First and last stored bar of a symbol on the bot's market (null when none). */
     async storedBarRange(symbol: string): Promise<{ first: number; last: number; count: number } | null> {
-      return barRange(db, symbol);
+      return barRange(db, liveSeries(symbol));
     },
   };
 }

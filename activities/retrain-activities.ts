@@ -4,9 +4,10 @@
  * `trainModel` of the training queue; status changes go through the registry activities.
  */
 import { BAR_MS } from '../domain/bars';
-import { and, count, eq, gte, lt } from 'drizzle-orm';
+import { and, count, gte, lt } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { barRange } from '../db/repositories/bars';
+import { barRange, seriesWhere } from '../db/repositories/bars';
+import { liveSeries } from '../domain/markets';
 import { getModel } from '../db/repositories/models';
 import { loadPredictions } from '../db/repositories/predictions';
 import { finishRetrainEvent, insertRetrainEvent } from '../db/repositories/retrain-events';
@@ -60,14 +61,14 @@ export function createRetrainActivities({ db }: { db: Database }) {
 
     /** The newest `historyMinutes` of stored bars, ending after the last stored (closed) bar; null without bars. */
     async newestWindow(input: { symbol: string; historyMinutes: number }): Promise<TrainingWindow | null> {
-      const range = await barRange(db, input.symbol);
+      const range = await barRange(db, liveSeries(input.symbol));
       if (range === null) return null;
       const trainEnd = range.last + BAR_MS;
       const from = Math.max(range.first, trainEnd - input.historyMinutes * BAR_MS);
       const [stored] = await db
         .select({ n: count() })
         .from(bars)
-        .where(and(eq(bars.symbol, input.symbol), gte(bars.openTime, from), lt(bars.openTime, trainEnd)));
+        .where(and(seriesWhere(liveSeries(input.symbol)), gte(bars.openTime, from), lt(bars.openTime, trainEnd)));
       return { from, trainEnd, bars: stored?.n ?? 0 };
     },
 
@@ -88,7 +89,7 @@ export function createRetrainActivities({ db }: { db: Database }) {
       });
       const realised = await countStoredBars(
         db,
-        input.symbol,
+        liveSeries(input.symbol),
         times.map((t) => t + input.horizon * BAR_MS),
       );
       return {
@@ -107,7 +108,7 @@ export function createRetrainActivities({ db }: { db: Database }) {
         const [champion, challenger, closes] = await Promise.all([
           loadPredictions(db, { ...range, modelVersion: input.champion, role: 'champion' }),
           loadPredictions(db, { ...range, modelVersion: input.challenger, role: 'challenger' }),
-          loadCloses(db, input.symbol, input.from, input.to + input.horizon * BAR_MS),
+          loadCloses(db, liveSeries(input.symbol), input.from, input.to + input.horizon * BAR_MS),
         ]);
         const aligned = alignShadowBars({
           champion: champion.map((p) => ({ openTime: p.openTime, value: p.prediction })),

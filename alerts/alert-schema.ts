@@ -46,6 +46,8 @@ export const alertEventSchema = z.discriminatedUnion('kind', [
     exitTime: time,
     exitPrice: finite,
     fees: finite,
+    // Absent in events of workflows deployed before funding existed.
+    funding: finite.default(0),
     netPnl: finite,
     exitReason: z.enum(EXIT_REASONS),
     modelVersion: z.string(),

@@ -1,31 +1,44 @@
 /**
- * Turns command-line options + configuration + a data file into a validated BacktestRequest, failing with a clear
- * message before anything is started: unreadable or malformed file, data shorter than train + test, gaps in the
- * needed range, an option out of range.
+ * Turns command-line options + configuration + the data (a file, or with `--db` the `bars` and `funding_rates`
+ * tables) into a validated BacktestRequest, failing with a clear message before anything is started: unreadable or
+ * malformed file, no stored bars, data shorter than train + test, gaps in the needed range, conflicting options, an
+ * option out of range, a stop-loss beyond the liquidation price. The checks that need no data
+ * (checkBacktestOptions) run first, so `--db` refuses bad options before a server is started.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { findGaps, type Bar, BAR_MS } from '../domain/bars';
-import { BarCsvError, parseBarCsv } from '../domain/bar-csv';
+import { type Bar, BAR_MS } from '../domain/bars';
 import type { BotConfig } from '../config/schema';
+import { ConfigError } from '../config/load-config';
+import { withLeverageBrackets } from '../config/leverage-brackets';
+import type { FundingRate, TradingParams } from '../domain/trading';
+import { BINANCE_USDM, MARKET_ID_PATTERN, type SeriesKey } from '../domain/markets';
 import { projectRoot } from '../config/project-root';
-import { gunzipIfNeeded } from '../market-data/read-bar-file';
-import { sha256, iso } from '../activities/bar-series';
+import type { Executor } from '../db/client';
+import { iso } from '../activities/bar-series';
 import type { BacktestRequest } from '../contracts/backtest';
-import { trainingSpecFromConfig } from './trading-params';
+import { trainingSpecFromConfig, tradingParamsFromConfig } from './trading-params';
+import { readBacktestFunding, readDbFunding, type BacktestFunding } from './backtest-funding';
+import { loadBacktestData, type BacktestDataSource } from './backtest-data';
+import { BacktestInputError } from './backtest-input-error';
 
 const HOUR_MS = 3_600_000;
 /** Trainings a backtest keeps requested at once: more than the slots of a large training fleet. */
 export const DEFAULT_PARALLEL_TRAININGS = 32;
 /** Models per training activity: a 48 h window trains in ~0.1 s, about what Temporal spends on a task. */
 export const DEFAULT_SEGMENTS_PER_ACTIVITY = 4;
+/** The market `--db` reads by default: the downloader's and the bot's. */
+export const DEFAULT_DB_MARKET = BINANCE_USDM;
 
-export class BacktestInputError extends Error {
-  override name = 'BacktestInputError';
-}
+export { BacktestInputError };
 
 export interface BacktestOptions {
   readonly data?: string;
+  /** Read the bars (and the funding) from the database instead of a file. */
+  readonly db?: boolean;
+  /** With `db`: the market of the stored series (default DEFAULT_DB_MARKET). */
+  readonly market?: string;
+  /** A `funding_time,funding_rate[,mark_price]` file (Unix ms); none: no funding, or with `db` the stored rates. */
+  readonly funding?: string;
   readonly symbol?: string;
   /** ISO time or Unix ms; default: the first bar of the data. */
   readonly start?: string;
@@ -66,23 +79,57 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
 }
 
-export interface PreparedBacktest {
-  readonly request: BacktestRequest;
-  readonly workflowId: string;
-  readonly bars: readonly Bar[];
+/** The engine's parameters with the symbol's leverage brackets; a configuration that may not start is refused. */
+function engineParams(config: BotConfig, symbol: string): TradingParams {
+  try {
+    return withLeverageBrackets(tradingParamsFromConfig(config), symbol);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new BacktestInputError(err.message);
+    throw err;
+  }
 }
 
-export async function buildBacktestRequest(config: BotConfig, options: BacktestOptions): Promise<PreparedBacktest> {
-  const root = projectRoot();
-  const dataGiven = options.data !== undefined;
-  const file = resolve(dataGiven ? process.cwd() : root, options.data ?? config.backtest.data_file);
-  const symbol = (options.symbol ?? config.data.symbol).toUpperCase();
-  if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new BacktestInputError(`--symbol '${options.symbol}' is not a Binance symbol such as BTCUSDT`);
-  if (!dataGiven && symbol !== SHIPPED_DATA_SYMBOL) {
+/** Where the bars come from, before it is read: a file, or a stored series. */
+type DataChoice = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'db'; readonly series: SeriesKey };
+
+/** Everything the options and the configuration decide, checked, before any data is read. */
+export interface BacktestSettings {
+  readonly symbol: string;
+  readonly data: DataChoice;
+  readonly start: number | undefined;
+  readonly trainHours: number;
+  readonly testHours: number;
+  readonly retrainMinutes: number;
+  readonly trading: TradingParams;
+  readonly runId: string;
+  readonly outDir: string;
+}
+
+function dataChoice(config: BotConfig, options: BacktestOptions, symbol: string): DataChoice {
+  if (options.db === true) {
+    if (options.data !== undefined) {
+      throw new BacktestInputError(`--db reads the bars table and --data ${options.data} a file: give one of them`);
+    }
+    const market = options.market ?? DEFAULT_DB_MARKET;
+    if (!MARKET_ID_PATTERN.test(market)) {
+      throw new BacktestInputError(`--market '${market}' is not a market id: lower-case words joined by '-', e.g. ${BINANCE_USDM}`);
+    }
+    return { kind: 'db', series: { market, symbol } };
+  }
+  if (options.market !== undefined) throw new BacktestInputError(`--market chooses the stored series of --db; it does not apply to a data file`);
+  if (options.data === undefined && symbol !== SHIPPED_DATA_SYMBOL) {
     throw new BacktestInputError(
-      `Unknown symbol ${symbol} for the shipped dataset, which holds ${SHIPPED_DATA_SYMBOL} only; pass --data FILE.csv with ${symbol} bars`,
+      `Unknown symbol ${symbol} for the shipped dataset, which holds ${SHIPPED_DATA_SYMBOL} only; pass --data FILE.csv with ${symbol} bars, or --db for stored bars`,
     );
   }
+  return { kind: 'file', path: options.data !== undefined ? resolve(process.cwd(), options.data) : resolve(projectRoot(), config.backtest.data_file) };
+}
+
+/** The checks that need no data (nor any server): options, their combinations, the configuration. */
+export function checkBacktestOptions(config: BotConfig, options: BacktestOptions): BacktestSettings {
+  const symbol = (options.symbol ?? config.data.symbol).toUpperCase();
+  if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new BacktestInputError(`--symbol '${options.symbol}' is not a Binance symbol such as BTCUSDT`);
+  const data = dataChoice(config, options, symbol);
   const trainHours = options.trainHours ?? config.backtest.train_hours;
   const testHours = options.testHours ?? config.backtest.test_hours;
   const retrainMinutes = options.retrainMinutes ?? config.backtest.retrain_minutes;
@@ -105,61 +152,64 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
       throw new BacktestInputError(`--${name} must be a whole number of minutes (got ${hours} h = ${(hours * 60).toFixed(3)} minutes)`);
     }
   }
-
-  let raw: Buffer;
-  try {
-    raw = await readFile(file);
-  } catch (err) {
-    throw new BacktestInputError(`Cannot read data file ${file}: ${(err as Error).message}`);
-  }
-  let bars: Bar[];
-  try {
-    bars = parseBarCsv(gunzipIfNeeded(raw).toString('utf8'), { source: file }).bars;
-  } catch (err) {
-    // BarCsvError's own message repeats the file name given as source; keep line and problem only.
-    const detail = err instanceof BarCsvError ? `line ${err.line}: ${err.problem}` : (err as Error).message;
-    throw new BacktestInputError(`Data file ${file} is not valid: ${detail}`);
-  }
-  if (bars.length === 0) throw new BacktestInputError(`Data file ${file} holds no bars`);
-
-  const start = options.start !== undefined ? parseTime(options.start, '--start') : bars[0]!.openTime;
-  if (start % BAR_MS !== 0) throw new BacktestInputError(`--start must be on a minute boundary (got ${iso(start)})`);
-  const end = start + (trainHours + testHours) * HOUR_MS;
-  const first = bars[0]!.openTime;
-  const lastEnd = bars[bars.length - 1]!.openTime + BAR_MS;
-  if (start < first || start >= lastEnd) {
-    throw new BacktestInputError(`--start ${iso(start)} is outside the data: ${file} covers ${iso(first)} .. ${iso(lastEnd)}`);
-  }
-  if (end > lastEnd) {
-    const available = (lastEnd - start) / HOUR_MS;
-    throw new BacktestInputError(
-      `Data too short: the run needs ${trainHours} h train + ${testHours} h test = ${iso(start)} .. ${iso(end)}, but ${file} covers ${iso(first)} .. ${iso(lastEnd)} (${available.toFixed(1)} h from ${options.start !== undefined ? '--start' : 'its first bar'})`,
-    );
-  }
-  const used = bars.filter((b) => b.openTime >= start && b.openTime < end);
-  const gaps = findGaps(used);
-  // Missing bars at either edge of the range (a --start inside a gap, a gap reaching past the end) lie outside
-  // `used`, where findGaps cannot see them.
-  const leading = (used[0]?.openTime ?? end) - start;
-  if (leading > 0) gaps.unshift({ from: start, count: leading / BAR_MS });
-  const lastUsed = used[used.length - 1]?.openTime;
-  if (lastUsed !== undefined && lastUsed < end - BAR_MS) gaps.push({ from: lastUsed + BAR_MS, count: (end - BAR_MS - lastUsed) / BAR_MS });
-  if (gaps.length > 0) {
-    const g = gaps[0]!;
-    throw new BacktestInputError(
-      `Data has ${gaps.length} gap(s) inside the needed range ${iso(start)} .. ${iso(end)}; the first: ${g.count} bar(s) missing from ${iso(g.from)}. Features need a contiguous history: choose another --start or fill the gap`,
-    );
-  }
-
+  const start = options.start !== undefined ? parseTime(options.start, '--start') : undefined;
+  if (start !== undefined && start % BAR_MS !== 0) throw new BacktestInputError(`--start must be on a minute boundary (got ${iso(start)})`);
+  const trading = engineParams(config, symbol);
   const runId = options.runId ?? newRunId();
   if (!/^[A-Za-z0-9._-]{1,80}$/.test(runId)) throw new BacktestInputError(`run id '${runId}' may only contain letters, digits, '.', '_' and '-'`);
-  const outDir = options.out ? (isAbsolute(options.out) ? options.out : resolve(process.cwd(), options.out)) : resolve(root, config.backtest.output_dir, runId);
-  const { trading, ...training } = trainingSpecFromConfig(config);
+  const outDir = options.out
+    ? isAbsolute(options.out)
+      ? options.out
+      : resolve(process.cwd(), options.out)
+    : resolve(projectRoot(), config.backtest.output_dir, runId);
+  return { symbol, data, start, trainHours, testHours, retrainMinutes, trading, runId, outDir };
+}
+
+export interface PreparedBacktest {
+  readonly request: BacktestRequest;
+  readonly workflowId: string;
+  readonly bars: readonly Bar[];
+  /** The funding series the request refers to (empty without one). */
+  readonly funding: readonly FundingRate[];
+  /** What the user should know before the run, e.g. that the database holds no funding for it. */
+  readonly notices: readonly string[];
+}
+
+/** What reading the database needs (`--db` only). */
+export interface BacktestDeps {
+  readonly db?: Executor;
+}
+
+function dataSource(choice: DataChoice, deps: BacktestDeps): BacktestDataSource {
+  if (choice.kind === 'file') return choice;
+  if (deps.db === undefined) throw new Error('buildBacktestRequest: --db needs a database (deps.db)');
+  return { kind: 'db', db: deps.db, series: choice.series };
+}
+
+export async function buildBacktestRequest(config: BotConfig, options: BacktestOptions, deps: BacktestDeps = {}): Promise<PreparedBacktest> {
+  const settings = checkBacktestOptions(config, options);
+  const { symbol, trainHours, testHours, retrainMinutes, trading, runId, outDir } = settings;
+  const source = dataSource(settings.data, deps);
+  const data = await loadBacktestData(source, { start: settings.start, trainHours, testHours });
+  const test = { from: data.start + trainHours * HOUR_MS, to: data.end };
+
+  // A funding file wins; with --db the stored rates are the default, without it no funding is applied.
+  const notices: string[] = [];
+  let funding: BacktestFunding | null = null;
+  if (options.funding !== undefined) funding = await readBacktestFunding(resolve(process.cwd(), options.funding), test);
+  else if (source.kind === 'db') {
+    const stored = await readDbFunding(source.db, source.series, test);
+    funding = stored.funding;
+    if (stored.notice !== null) notices.push(stored.notice);
+  }
+
+  const { trading: _configured, ...training } = trainingSpecFromConfig(config);
   const request: BacktestRequest = {
     runId,
     symbol,
-    data: { kind: 'file', path: file, sha256: sha256(raw), from: start, to: end },
-    start,
+    data: data.ref,
+    funding: funding?.ref ?? null,
+    start: data.start,
     trainHours,
     testHours,
     retrainMinutes,
@@ -177,5 +227,5 @@ export async function buildBacktestRequest(config: BotConfig, options: BacktestO
     chunkSegments: 0,
     config,
   };
-  return { request, workflowId: `backtest-${symbol}-${runId}`, bars: used };
+  return { request, workflowId: `backtest-${symbol}-${runId}`, bars: data.bars, funding: funding?.rates ?? [], notices };
 }

@@ -8,6 +8,9 @@ import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@tem
 import type { BotConfig } from '../config/schema';
 import type { Database } from '../db/client';
 import { barRange } from '../db/repositories/bars';
+import { liveSeries } from '../domain/markets';
+import { prepareLiveAccount } from './prepare-live-account';
+import { withLeverageBrackets } from '../config/leverage-brackets';
 import { getChampion } from '../db/repositories/models';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import { TASK_QUEUES } from '../contracts/task-queues';
@@ -67,7 +70,7 @@ async function waitForBackfill(db: Database, symbol: string, exchange: ExchangeS
     const target = lastClosedOpenTime(await exchangeNow(rest));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const range = await barRange(db, symbol);
+      const range = await barRange(db, liveSeries(symbol));
       // Bars stored beyond the exchange's clock (an earlier replay of the same data) are not "now": start at the clock.
       if (range && range.last >= target) return target;
       if (Date.now() > deadline) {
@@ -114,6 +117,13 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
   }
   log(`champion model: ${champion}`);
 
+  // Liquidation follows the symbol's leverage brackets: the account's own when live, the shipped ones on paper.
+  let trading = withLeverageBrackets(tradingParamsFromConfig(config), symbol);
+  if (mode === 'live') {
+    const account = await prepareLiveAccount(exchange, symbol, config.execution.leverage);
+    log(`exchange account: ${account.positionMode} position mode, ${account.marginMode} margin, leverage ${account.leverage}x`);
+    trading = withLeverageBrackets(tradingParamsFromConfig(config), symbol, account.brackets);
+  }
   const handle = await client.workflow.start(TradingBotWorkflow, {
     taskQueue: TASK_QUEUES.trading,
     workflowId: botWorkflowId(symbol, mode),
@@ -123,7 +133,7 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
         symbol,
         mode,
         exchange,
-        trading: tradingParamsFromConfig(config),
+        trading,
         historyMinutes: historyHours * 60,
         championVersion: champion,
         startAfter: lastStored,

@@ -1,18 +1,36 @@
 /**
  * What `npm run demo` leaves behind when it ends: nothing, unless --keep. Its bot and market-data workflows are
  * asked to stop (and terminated if they do not finish in time, e.g. with no worker left), and the retrain schedule
- * is deleted, while this process's workers still run to process the stop signals.
+ * is deleted, while this process's workers still run to process the stop signals. Every call is bounded, so a
+ * demo stopped while Temporal is away still exits within seconds (and says what it could not stop).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { botWorkflowId, stopSignal } from '../contracts/bot';
 import { marketDataWorkflowId, stopMarketDataSignal } from '../contracts/market-data';
 import { deleteRetrainSchedule } from './retrain-schedule';
 
-async function stopWorkflow(client: Client, workflowId: string, signal: () => Promise<void>, waitMs: number): Promise<string> {
+/** How long one call to Temporal may take on the way out. */
+const CALL_DEADLINE_MS = 5_000;
+
+export interface StoppedThing {
+  /** A workflow id or `schedule retrain-<SYMBOL>`. */
+  readonly name: string;
+  /** True when it no longer runs in Temporal (stopped, terminated, deleted, or was not there). */
+  readonly gone: boolean;
+  /** One line for the shutdown message. */
+  readonly line: string;
+}
+
+function bounded<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+  return client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
+}
+
+async function stopWorkflow(client: Client, workflowId: string, signal: () => Promise<void>, waitMs: number): Promise<StoppedThing> {
   const handle = client.workflow.getHandle(workflowId);
+  const result = (gone: boolean, what: string) => ({ name: workflowId, gone, line: `${workflowId} ${what}` });
   try {
-    if ((await handle.describe()).status.name !== 'RUNNING') return `${workflowId} not running`;
-    await signal();
+    if ((await bounded(client, () => handle.describe())).status.name !== 'RUNNING') return result(true, 'not running');
+    await bounded(client, signal);
     const ended = await Promise.race([
       handle.result().then(
         () => true,
@@ -20,23 +38,39 @@ async function stopWorkflow(client: Client, workflowId: string, signal: () => Pr
       ),
       new Promise<boolean>((r) => setTimeout(() => r(false), waitMs).unref()),
     ]);
-    if (ended) return `${workflowId} stopped`;
-    await handle.terminate('the demo stopped and its stop signal was not processed in time');
-    return `${workflowId} terminated`;
+    if (ended) return result(true, 'stopped');
+    await bounded(client, () => handle.terminate('the demo stopped and its stop signal was not processed in time'));
+    return result(true, 'terminated');
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return `${workflowId} not found`;
-    throw err;
+    if (err instanceof WorkflowNotFoundError) return result(true, 'not found');
+    return result(false, `could not be stopped: ${(err as Error).message}`);
   }
 }
 
-/** Stops the demo's workflows and schedule; returns one line per thing, for the shutdown message. */
-export async function stopDemoWorkflows(client: Client, symbol: string, waitMs = 10_000): Promise<string[]> {
+/** Stops the demo's workflows and schedule; one entry per thing, for the shutdown message. */
+export async function stopDemoWorkflows(client: Client, symbol: string, waitMs = 10_000): Promise<StoppedThing[]> {
   const bot = botWorkflowId(symbol, 'paper');
   const stream = marketDataWorkflowId(symbol);
-  const lines = await Promise.all([
+  const things = await Promise.all([
     stopWorkflow(client, bot, () => client.workflow.getHandle(bot).signal(stopSignal), waitMs),
     stopWorkflow(client, stream, () => client.workflow.getHandle(stream).signal(stopMarketDataSignal), waitMs),
   ]);
-  lines.push((await deleteRetrainSchedule(client, symbol)) ? `schedule retrain-${symbol} deleted` : `no schedule retrain-${symbol}`);
-  return lines;
+  const schedule = `schedule retrain-${symbol}`;
+  try {
+    const deleted = await bounded(client, () => deleteRetrainSchedule(client, symbol));
+    things.push({ name: schedule, gone: true, line: deleted ? `${schedule} deleted` : `no ${schedule}` });
+  } catch (err) {
+    things.push({ name: schedule, gone: false, line: `${schedule} could not be deleted: ${(err as Error).message}` });
+  }
+  return things;
+}
+
+/** The demo's workflows and schedule, as `stays running in Temporal` lists them. */
+export function demoWorkflowNames(symbol: string): string[] {
+  return [botWorkflowId(symbol, 'paper'), marketDataWorkflowId(symbol), `schedule retrain-${symbol}`];
+}
+
+/** The one line that says what this command leaves running in Temporal. */
+export function staysInTemporalLine(names: readonly string[], why: string): string {
+  return names.length === 0 ? `stays running in Temporal: nothing (${why})` : `stays running in Temporal: ${names.join(', ')} (${why})`;
 }

@@ -20,7 +20,7 @@ export interface StreamHeartbeat {
 }
 
 export interface KlineStreamerOptions {
-  /** Exchange id of a USDT-margined perpetual, e.g. BTCUSDT (also the bars table's symbol). */
+  /** Exchange id of a USDT-margined perpetual, e.g. BTCUSDT (stored as that symbol of market binance-usdm). */
   readonly symbol: string;
   readonly rest: RestClient;
   readonly stream: StreamClient;

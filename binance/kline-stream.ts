@@ -20,6 +20,7 @@
  * at the next check means the stream is stalled (a silent connection), which is treated like a drop.
  */
 import { BAR_MS, type Bar } from '../domain/bars';
+import { BINANCE_USDM, type SeriesKey } from '../domain/markets';
 import { historyStart, lastClosedOpenTime, missingRanges, type BarRange } from '../market-data/bar-window';
 import { candleToBar } from './candles';
 import { exchangeNow, marketSymbol } from './exchange-client';
@@ -42,6 +43,8 @@ type LoopOutcome = WatchOutcome | { readonly kind: 'tick' } | { readonly kind: '
 
 export class KlineStreamer {
   private readonly market: string;
+  /** Everything this streamer stores is Binance USD-M's (or the local exchange's, which imitates it). */
+  private readonly series: SeriesKey;
   private readonly backoff: BackoffOptions;
   private readonly log: (line: string) => void;
   private phase: StreamPhase = 'starting';
@@ -63,6 +66,7 @@ export class KlineStreamer {
 
   constructor(private readonly options: KlineStreamerOptions) {
     this.market = marketSymbol(options.symbol);
+    this.series = { market: BINANCE_USDM, symbol: options.symbol };
     historyStart(0, options.historyHours); // validates historyHours now rather than at the first catch-up
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.log = options.log ?? (() => undefined);
@@ -208,7 +212,7 @@ export class KlineStreamer {
     const now = await exchangeNow(this.options.rest);
     const to = lastClosedOpenTime(now);
     const from = historyStart(now, this.options.historyHours);
-    const stored = await storedOpenTimes(this.options.store.db, this.options.symbol, from, to);
+    const stored = await storedOpenTimes(this.options.store.db, this.series, from, to);
     const last = stored.at(-1);
     if (last !== undefined) this.advanceLastStored(last);
     for (const range of missingRanges(stored, from, to)) await this.fill(range, signal);
@@ -218,7 +222,7 @@ export class KlineStreamer {
     const target: BackfillTarget = {
       rest: this.options.rest,
       store: this.options.store,
-      symbol: this.options.symbol,
+      series: this.series,
       marketSymbol: this.market,
       source: `${this.options.sourcePrefix}-rest`,
     };
@@ -251,7 +255,7 @@ export class KlineStreamer {
       if (batch.length === 0) return;
       const written = batch;
       batch = [];
-      this.barsStored += await storeClosedBars(this.options.store, this.options.symbol, written, `${this.options.sourcePrefix}-ws`);
+      this.barsStored += await storeClosedBars(this.options.store, this.series, written, `${this.options.sourcePrefix}-ws`);
       this.advanceLastStored(written.at(-1)!.openTime);
     };
     for (const t of closed) {

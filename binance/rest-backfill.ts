@@ -4,6 +4,7 @@
  * a retry after a failure starts from what is already stored.
  */
 import { BAR_MS, type Bar } from '../domain/bars';
+import type { SeriesKey } from '../domain/markets';
 import type { BarRange } from '../market-data/bar-window';
 import { candleToBar } from './candles';
 import type { RestClient } from './exchange-client';
@@ -15,8 +16,8 @@ export const KLINE_PAGE_LIMIT = 1000;
 export interface BackfillTarget {
   readonly rest: RestClient;
   readonly store: BarStore;
-  /** Exchange id, e.g. BTCUSDT (the bars table's symbol). */
-  readonly symbol: string;
+  /** The stored series: Binance USD-M (BINANCE_USDM) and the exchange id, e.g. BTCUSDT. */
+  readonly series: SeriesKey;
   /** ccxt's unified symbol, e.g. BTC/USDT:USDT. */
   readonly marketSymbol: string;
   /** Written to bars.source, e.g. 'binance-rest'. */
@@ -53,7 +54,7 @@ export async function backfillRange(target: BackfillTarget, range: BarRange, sig
     }
     const last = page.at(-1);
     if (last === undefined) break; // nothing more on the exchange in this range
-    inserted += await storeClosedBars(target.store, target.symbol, page, target.source);
+    inserted += await storeClosedBars(target.store, target.series, page, target.source);
     fetched += page.length;
     lastOpenTime = last.openTime;
     since = last.openTime + BAR_MS;

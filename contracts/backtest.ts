@@ -8,10 +8,30 @@ import type { EquityPoint, TraderState, StoredTradingParams } from '../domain/tr
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DataRef, TrainingSpec } from './training';
 
+/**
+ * Where a backtest's funding rates come from, passed by reference like the bars: a `funding_time,funding_rate
+ * [,mark_price]` file pinned by its SHA-256, or the `funding_rates` rows of (market, symbol) with a funding time in
+ * [from, to) (the test period), pinned by the SHA-256 of their values (activities/series-digest.ts). `entries` is the
+ * number of rates in the file or of rows in the range.
+ */
+export type FundingRef =
+  | { readonly kind: 'file'; readonly path: string; readonly sha256: string; readonly entries: number }
+  | {
+      readonly kind: 'db';
+      readonly market: string;
+      readonly symbol: string;
+      readonly from: number;
+      readonly to: number;
+      readonly sha256: string;
+      readonly entries: number;
+    };
+
 export interface BacktestRequest {
   readonly runId: string;
   readonly symbol: string;
   readonly data: DataRef;
+  /** The funding series; null or absent (requests of runs started before funding existed): no funding is applied. */
+  readonly funding?: FundingRef | null;
   /** S: first bar used; the test starts at T0 = start + trainHours. */
   readonly start: number;
   readonly trainHours: number;
@@ -88,6 +108,8 @@ export interface SimulateChunkInput {
   readonly runId: string;
   readonly symbol: string;
   readonly data: DataRef;
+  /** The run's funding series (each bar pays the rate of the minute it opens in); null or absent: none. */
+  readonly funding?: FundingRef | null;
   readonly trading: StoredTradingParams;
   readonly fromSeq: number;
   readonly toSeq: number;

@@ -5,7 +5,17 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Bar } from '../domain/bars';
 import type { ExchangeSettings } from '../domain/exchange-settings';
-import type { DecisionAction, DecisionReason, OrderIntent, ProtectiveExitReason, Side, Trade, TraderState, StoredTradingParams } from '../domain/trading';
+import type {
+  DecisionAction,
+  DecisionReason,
+  FundingRate,
+  OrderIntent,
+  ProtectiveExitReason,
+  Side,
+  Trade,
+  TraderState,
+  StoredTradingParams,
+} from '../domain/trading';
 import type { RetrainArgs } from './retrain';
 import type { TradingMode } from '../domain/trading-mode';
 import type { ProtectiveOrderIds } from '../domain/client-order-id';
@@ -134,6 +144,8 @@ export interface BarArrival {
   readonly barsBehind: number;
   /** When the activity found the bar (Unix ms), for the bar-to-decision latency. */
   readonly handedAt: number | null;
+  /** Paper mode: the funding settled in the bar's minute, or null (absent in runs recorded before funding). */
+  readonly funding?: FundingRate | null;
 }
 
 export interface RecordBarInput {
@@ -165,6 +177,8 @@ export interface AwaitBarInput {
   readonly challengerVersion?: string | null;
   readonly historyMinutes: number;
   readonly waitMs: number;
+  /** Paper mode: where the settled funding of the bar's minute is looked up (the exchange's funding-rate history). */
+  readonly fundingFrom?: ExchangeSettings;
 }
 
 export interface MeasureInput {

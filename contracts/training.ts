@@ -11,7 +11,12 @@ import type { StoredTradingParams } from '../domain/trading';
  */
 export type DataRef =
   | { readonly kind: 'file'; readonly path: string; readonly sha256: string; readonly from: number; readonly to: number }
-  | { readonly kind: 'db'; readonly symbol: string; readonly from: number; readonly to: number };
+  /**
+   * The `bars` rows of (market, symbol); without `market`, the bot's market (LIVE_MARKET, what live training uses).
+   * A backtest pins the rows by `sha256` (activities/series-digest.ts), as a file is pinned: stored bars replaced
+   * during the run fail it. Live training reads the rows as stored (no `sha256`).
+   */
+  | { readonly kind: 'db'; readonly market?: string; readonly symbol: string; readonly from: number; readonly to: number; readonly sha256?: string };
 
 export type LightgbmParamValue = string | number | boolean;
 

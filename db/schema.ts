@@ -70,10 +70,14 @@ export interface ModelMetrics extends ValidationMetrics {
 
 // ---- market data ----------------------------------------------------------------------------------------
 
-/** Closed 1-minute klines, one row per (symbol, minute). */
+/**
+ * Closed 1-minute klines, one row per (market, symbol, minute). The market (domain/markets.ts, e.g. `binance-usdm`,
+ * `binanceus-spot`) keeps series of the same symbol on different venues apart: they never mix or conflict.
+ */
 export const bars = pgTable(
   'bars',
   {
+    market: text('market').notNull(),
     symbol: text('symbol').notNull(),
     openTime: unixMs('open_time').notNull(),
     open: doublePrecision('open').notNull(),
@@ -81,15 +85,39 @@ export const bars = pgTable(
     low: doublePrecision('low').notNull(),
     close: doublePrecision('close').notNull(),
     volume: doublePrecision('volume').notNull(),
-    /** Where the bar came from, e.g. `file:btcusdt-1m.csv.gz`, `binance-ws`, `binance-rest`. */
+    /** Where the bar came from, e.g. `file:btcusdt-1m.csv.gz`, `binance-ws`, `binance-rest`, `binance-download`. */
     source: text('source').notNull(),
   },
   (t) => [
-    primaryKey({ name: 'bars_pk', columns: [t.symbol, t.openTime] }),
+    primaryKey({ name: 'bars_pk', columns: [t.market, t.symbol, t.openTime] }),
     // The same invariants the CSV import checks (domain/bar-csv.ts), so no writer can store a malformed bar.
     check('bars_minute_aligned', sql`${t.openTime} % 60000 = 0`),
     check('bars_ohlc_consistent', sql`${t.high} >= greatest(${t.open}, ${t.close}) and ${t.low} <= least(${t.open}, ${t.close})`),
     check('bars_volume_non_negative', sql`${t.volume} >= 0`),
+    check('bars_market_id', sql`${t.market} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
+  ],
+);
+
+/**
+ * Settled funding rates of a perpetual (strategy.md "Funding"), one row per (market, symbol, funding time). The time
+ * is the exchange's as given (Binance's can carry a few ms past the hour; readers floor it to the minute).
+ */
+export const fundingRates = pgTable(
+  'funding_rates',
+  {
+    market: text('market').notNull(),
+    symbol: text('symbol').notNull(),
+    fundingTime: unixMs('funding_time').notNull(),
+    /** A fraction: 0.0001 = 0.01 %; positive = longs pay shorts. */
+    rate: doublePrecision('rate').notNull(),
+    /** The mark price at the funding time when the exchange gives one; null otherwise. */
+    markPrice: doublePrecision('mark_price'),
+    source: text('source').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'funding_rates_pk', columns: [t.market, t.symbol, t.fundingTime] }),
+    check('funding_rates_mark_price_positive', sql`${t.markPrice} is null or ${t.markPrice} > 0`),
+    check('funding_rates_market_id', sql`${t.market} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
   ],
 );
 
@@ -217,6 +245,9 @@ const tradeColumns = () => ({
   qty: doublePrecision('qty').notNull(),
   /** Fees of both fills. */
   fees: doublePrecision('fees').notNull(),
+  /** Funding paid over the position's life (strategy.md "Funding": positive = paid, negative = received). */
+  funding: doublePrecision('funding').notNull().default(0),
+  /** Price PnL minus fees minus funding. */
   netPnl: doublePrecision('net_pnl').notNull(),
   exitReason: text('exit_reason', { enum: EXIT_REASONS }).notNull(),
   /** The model that opened the position. */
@@ -337,7 +368,7 @@ export const backtestRuns = pgTable(
     startedAt: unixMs('started_at').notNull(),
     finishedAt: unixMs('finished_at'),
     config: jsonb('config').$type<JsonObject>().notNull(),
-    /** The dataset the run replayed, e.g. a file path or `db:bars`. */
+    /** The dataset the run replayed: a file path, or `db:bars/<market>/<symbol>` (--db). */
     dataRef: text('data_ref').notNull(),
     /** e.g. { from, to, bars } of the test period. */
     dataRange: jsonb('data_range').$type<JsonObject>(),
@@ -408,6 +439,8 @@ export const backtestTrades = pgTable(
 
 export type BarRow = typeof bars.$inferSelect;
 export type NewBarRow = typeof bars.$inferInsert;
+export type FundingRateRow = typeof fundingRates.$inferSelect;
+export type NewFundingRateRow = typeof fundingRates.$inferInsert;
 export type ModelRow = typeof models.$inferSelect;
 export type NewModelRow = typeof models.$inferInsert;
 export type PredictionRow = typeof predictions.$inferSelect;

@@ -6,7 +6,7 @@ import { ensureTemporal, type EnsureTemporalOptions, type TemporalHandle } from 
 export { ensurePostgres, postgresStatus, stopPostgresServer, type EnsurePostgresOptions, type PostgresHandle } from './postgres';
 export { ensureSearchAttributes, ensureTemporal, stopTemporalServer, temporalStatus, type EnsureTemporalOptions, type TemporalHandle } from './temporal';
 export { SEARCH_ATTRIBUTES } from './search-attributes';
-export type { ServiceStatus, StopOutcome } from './processes';
+export type { ManagedServer, ServiceStatus, StopOutcome } from './processes';
 
 export interface EnsureInfraOptions {
   readonly log?: (message: string) => void;

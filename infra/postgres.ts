@@ -17,7 +17,9 @@ import {
   spawnServer,
   stopPid,
   withLogTail,
+  type ManagedServer,
   type ServiceStatus,
+  type SpawnedServer,
   type StopOutcome,
   type StopStep,
 } from './processes';
@@ -35,6 +37,8 @@ export interface PostgresHandle {
   readonly startedHere: boolean;
   /** Stops the server if this call started it (fast shutdown, then immediate, then SIGKILL); otherwise nothing. */
   stop(): Promise<void>;
+  /** The server this call started (undefined when reused or external): a supervisor restarts it when it dies. */
+  readonly server?: ManagedServer;
 }
 
 export interface EnsurePostgresOptions {
@@ -140,32 +144,52 @@ export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promi
     await initCluster({ binaries, user, clusterDir: settings.clusterDir, superuser: SUPERUSER, password: PASSWORD });
     log(`PostgreSQL: initialised a new cluster in ${settings.clusterDir} in ${Date.now() - startedAt} ms`);
   }
-  const server = await spawnServer({
-    command: binaries.postgres,
-    // TCP on loopback only; no Unix socket, whose folder would have to be writable by the server user.
-    args: ['-D', settings.clusterDir, '-p', String(settings.port), '-c', `listen_addresses=${LOCALHOST}`, '-c', 'unix_socket_directories='],
-    logFile: settings.logFile,
-    detached: options.detached ?? false,
-    exitSignal: 'SIGINT',
-    env: { ...serverEnvironment(), LC_ALL: 'C' },
-    cwd: dirname(settings.clusterDir),
-    uid: user.uid,
-    gid: user.gid,
-  });
+  let current: SpawnedServer | undefined;
   let stopping: Promise<void> | undefined;
+  /** Spawns the postmaster on the cluster (crash recovery runs by itself after a kill) and waits until it accepts queries. */
+  const start = async (): Promise<SpawnedServer> => {
+    const server = await spawnServer({
+      command: binaries.postgres,
+      // TCP on loopback only; no Unix socket, whose folder would have to be writable by the server user.
+      args: ['-D', settings.clusterDir, '-p', String(settings.port), '-c', `listen_addresses=${LOCALHOST}`, '-c', 'unix_socket_directories='],
+      logFile: settings.logFile,
+      detached: options.detached ?? false,
+      exitSignal: 'SIGINT',
+      env: { ...serverEnvironment(), LC_ALL: 'C' },
+      cwd: dirname(settings.clusterDir),
+      uid: user.uid,
+      gid: user.gid,
+    });
+    current = server;
+    if (stopping) {
+      await stopPid(server.pid, STOP_STEPS).catch(() => undefined);
+      throw new Error('PostgreSQL is being stopped');
+    }
+    try {
+      await waitUntilAccepting(adminUrl, readyTimeoutMs, server.exitStatus);
+      await createDatabaseIfMissing(adminUrl, settings.database);
+    } catch (err) {
+      await stopPid(server.pid, STOP_STEPS).catch(() => undefined);
+      throw new Error(withLogTail(`PostgreSQL (${binaries.postgres}) on ${address} did not become ready: ${errorMessage(err)}`, settings.logFile));
+    }
+    return server;
+  };
   const stop = () => {
-    stopping ??= stopPid(server.pid, STOP_STEPS).then(() => undefined);
+    stopping ??= current === undefined ? Promise.resolve() : stopPid(current.pid, STOP_STEPS).then(() => undefined);
     return stopping;
   };
-  try {
-    await waitUntilAccepting(adminUrl, readyTimeoutMs, server.exitStatus);
-    await createDatabaseIfMissing(adminUrl, settings.database);
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw new Error(withLogTail(`PostgreSQL (${binaries.postgres}) on ${address} did not become ready: ${errorMessage(err)}`, settings.logFile));
-  }
-  log(`PostgreSQL: embedded server ready on ${address} in ${Date.now() - startedAt} ms (pid ${server.pid}, log ${settings.logFile}); ${redact(url)}`);
-  return { url, startedHere: true, stop };
+  const first = await start();
+  log(`PostgreSQL: embedded server ready on ${address} in ${Date.now() - startedAt} ms (pid ${first.pid}, log ${settings.logFile}); ${redact(url)}`);
+  const server: ManagedServer = {
+    name: 'PostgreSQL',
+    pid: () => (current ?? first).pid,
+    exited: () => (current ?? first).exited,
+    restart: async () => {
+      if (stopping) throw new Error('PostgreSQL is being stopped');
+      await start();
+    },
+  };
+  return { url, startedHere: true, stop, server };
 }
 
 /** Stops the server running on our cluster (whoever started it), found through PostgreSQL's postmaster.pid. */

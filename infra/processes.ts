@@ -177,6 +177,20 @@ export interface SpawnedServer {
   /** How the process ended, once it has; lets readiness loops fail fast instead of timing out. */
   // A function property, not a method: it is a closure meant to be passed around (`server.exitStatus`).
   readonly exitStatus: () => string | undefined;
+  /** Settles (never rejects) with the same description once the process has exited: supervisors restart on it. */
+  readonly exited: Promise<string>;
+}
+
+/** A server this process started and can start again (same port, same data): what a supervisor needs. */
+export interface ManagedServer {
+  /** 'Temporal' or 'PostgreSQL', for log lines. */
+  readonly name: string;
+  /** The current server process. */
+  pid(): number;
+  /** Settles when the current server process exits, with how it ended. */
+  exited(): Promise<string>;
+  /** Starts the server again on the same port and data and resolves once it answers; rejects if it does not. */
+  restart(): Promise<void>;
 }
 
 /** Servers tied to this process: one 'exit' listener kills them all (signals can only be sent synchronously there). */
@@ -213,9 +227,12 @@ export async function spawnServer(options: SpawnServerOptions): Promise<SpawnedS
   if (pid === undefined) throw new Error(`could not start ${options.command}: no pid`);
 
   let exitStatus: string | undefined;
-  child.once('exit', (code, signal) => {
-    exitStatus = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
-    tiedServers.delete(child);
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitStatus = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
+      tiedServers.delete(child);
+      resolve(exitStatus);
+    });
   });
   if (!options.detached) {
     tiedServers.set(child, options.exitSignal);
@@ -226,5 +243,5 @@ export async function spawnServer(options: SpawnServerOptions): Promise<SpawnedS
   }
   // Whoever owns the handle decides when the server stops; it must not keep this process alive by itself.
   child.unref();
-  return { pid, exitStatus: () => exitStatus };
+  return { pid, exitStatus: () => exitStatus, exited };
 }

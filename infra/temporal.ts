@@ -18,7 +18,9 @@ import {
   stopPid,
   withLogTail,
   writePidFile,
+  type ManagedServer,
   type ServiceStatus,
+  type SpawnedServer,
   type StopOutcome,
   type StopStep,
 } from './processes';
@@ -38,6 +40,8 @@ export interface TemporalHandle {
   readonly startedHere: boolean;
   /** Stops the server if this call started it (SIGTERM, SIGKILL after 10 s); otherwise does nothing. */
   stop(): Promise<void>;
+  /** The server this call started (undefined when reused or external): a supervisor restarts it when it dies. */
+  readonly server?: ManagedServer;
 }
 
 export interface EnsureTemporalOptions {
@@ -146,32 +150,55 @@ export async function ensureTemporal(options: EnsureTemporalOptions = {}): Promi
 
   const cli = requireTemporalCli(env);
   mkdirSync(dirname(settings.dbFile), { recursive: true });
-  const startedAt = Date.now();
-  const server = await spawnServer({
-    command: cli,
-    args: startDevArgs(settings, cliSupportsSearchAttributes(cli)),
-    logFile: settings.logFile,
-    detached: options.detached ?? false,
-    exitSignal: 'SIGTERM',
-  });
-  writePidFile(settings.pidFile, server.pid);
+  const args = startDevArgs(settings, cliSupportsSearchAttributes(cli));
+  let current: SpawnedServer | undefined;
   let stopping: Promise<void> | undefined;
+  /** Spawns the dev server (on the same SQLite file every time, so workflows survive a restart) and waits until it answers. */
+  const start = async (): Promise<SpawnedServer> => {
+    const server = await spawnServer({ command: cli, args, logFile: settings.logFile, detached: options.detached ?? false, exitSignal: 'SIGTERM' });
+    current = server;
+    if (stopping) {
+      // stop() was called while this one was spawning: it must not outlive the handle.
+      await stopPid(server.pid, STOP_STEPS).catch(() => undefined);
+      throw new Error('the Temporal server is being stopped');
+    }
+    writePidFile(settings.pidFile, server.pid);
+    try {
+      // A server that exits (e.g. its port is taken) fails the start at once, not after the probe in progress.
+      const ready = connectWhenReady(address, namespace, readyTimeoutMs, server.exitStatus);
+      const died = server.exited.then((how) => Promise.reject(new Error(`the server process ${how}`)));
+      ready.catch(() => undefined);
+      died.catch(() => undefined);
+      const connection = await Promise.race([ready, died]);
+      await registerThenClose(connection, namespace, log);
+    } catch (err) {
+      await stopPid(server.pid, STOP_STEPS).catch(() => undefined);
+      throw new Error(withLogTail(`Temporal dev server (${cli}) on ${address} did not become ready: ${message(err)}`, settings.logFile));
+    }
+    return server;
+  };
   const stop = () => {
     stopping ??= (async () => {
+      const server = current;
+      if (server === undefined) return;
       await stopPid(server.pid, STOP_STEPS);
       if (readPidFile(settings.pidFile) === server.pid) removeFile(settings.pidFile);
     })();
     return stopping;
   };
-  try {
-    const connection = await connectWhenReady(address, namespace, readyTimeoutMs, server.exitStatus);
-    await registerThenClose(connection, namespace, log);
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw new Error(withLogTail(`Temporal dev server (${cli}) on ${address} did not become ready: ${message(err)}`, settings.logFile));
-  }
-  log(`Temporal: dev server started on ${address} in ${Date.now() - startedAt} ms (pid ${server.pid}, log ${settings.logFile}); Web UI: ${configuredUiUrl}`);
-  return { address, namespace, uiUrl: configuredUiUrl, startedHere: true, stop };
+  const startedAt = Date.now();
+  const first = await start();
+  log(`Temporal: dev server started on ${address} in ${Date.now() - startedAt} ms (pid ${first.pid}, log ${settings.logFile}); Web UI: ${configuredUiUrl}`);
+  const server: ManagedServer = {
+    name: 'Temporal',
+    pid: () => (current ?? first).pid,
+    exited: () => (current ?? first).exited,
+    restart: async () => {
+      if (stopping) throw new Error('the Temporal server is being stopped');
+      await start();
+    },
+  };
+  return { address, namespace, uiUrl: configuredUiUrl, startedHere: true, stop, server };
 }
 
 /**

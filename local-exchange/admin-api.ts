@@ -7,6 +7,8 @@
  *   POST   /__admin/replay   {"running": true, "speed": 60}   start or pause the timed replay
  *   POST   /__admin/faults   {"kind": "rest", "status": 429, "count": 2, "pathPrefix": "/fapi/v1/order"}
  *                            {"kind": "latency", "ms": 250}
+ *                            {"kind": "short-page", "count": 2, "rows": 10, "pathPrefix": "/fapi/v1/klines"}
+ *                            {"kind": "slow", "count": 1, "ms": 5000, "pathPrefix": "/fapi/v1/klines"}
  *                            {"kind": "reject-orders", "count": 1, "code": -2019, "msg": "Margin is insufficient."}
  *                            {"kind": "drop-websockets", "refuseForMs": 5000, "refuseForBars": 2}
  *                            {"kind": "clear"}
@@ -16,7 +18,7 @@
  */
 import { z } from 'zod';
 import type { Bar } from '../domain/bars';
-import type { RestFault, OrderRejection, WebSocketRefusal } from './fault-injector';
+import type { RestFault, OrderRejection, ShortPageFault, SlowRequestFault, WebSocketRefusal } from './fault-injector';
 import type { RegimeChange } from './market-replay';
 import type { IncomeRecord } from './account-types';
 
@@ -29,6 +31,8 @@ export interface AdminTarget {
   pauseReplay(): void;
   failRequests(fault: RestFault): void;
   setLatency(ms: number): void;
+  shortenPages(fault: ShortPageFault): void;
+  slowDown(fault: SlowRequestFault): void;
   rejectNextOrders(rejection: OrderRejection): void;
   dropWebSockets(refusal?: WebSocketRefusal): number;
   clearFaults(): void;
@@ -55,6 +59,23 @@ const faultBody = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('latency'), ms: z.number().min(0).max(600_000) }).strict(),
+  z
+    .object({
+      kind: z.literal('short-page'),
+      count: z.number().int().min(1).default(1),
+      rows: z.number().int().min(1),
+      pathPrefix: z.string().startsWith('/').optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('slow'),
+      count: z.number().int().min(1).default(1),
+      ms: z.number().min(0).max(600_000),
+      pathPrefix: z.string().startsWith('/').optional(),
+      method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('reject-orders'),
@@ -144,6 +165,12 @@ function applyFault(fault: z.infer<typeof faultBody>, target: AdminTarget): Reco
     case 'latency':
       target.setLatency(fault.ms);
       return { latencyMs: fault.ms };
+    case 'short-page':
+      target.shortenPages(fault);
+      return { armed: fault };
+    case 'slow':
+      target.slowDown(fault);
+      return { armed: fault };
     case 'reject-orders':
       target.rejectNextOrders(fault);
       return { armed: fault };

@@ -2,6 +2,8 @@
  * The one instrument the local exchange lists, and Binance's market-metadata answers built from it
  * (GET /fapi/v1/exchangeInfo, GET /fapi/v1/leverageBracket). Values follow Binance's BTCUSDT perpetual.
  */
+import { leverageBracketsFile, loadLeverageBrackets } from '../config/leverage-brackets';
+import type { LeverageBracket } from '../domain/trading';
 
 export interface InstrumentSpec {
   readonly symbol: string;
@@ -35,31 +37,17 @@ export const BTCUSDT_PERPETUAL: InstrumentSpec = {
   maxAlgoOrders: 10,
 };
 
-/** One notional tier: leverage cap and maintenance margin (Binance's `cum` makes the formula continuous). */
-export interface LeverageBracket {
-  readonly bracket: number;
-  readonly initialLeverage: number;
-  readonly notionalCap: number;
-  readonly notionalFloor: number;
-  readonly maintMarginRatio: number;
-  readonly cum: number;
-}
+/**
+ * BTCUSDT's tiers: the shipped config/leverage-brackets/BTCUSDT.json (Binance's published tiers), the one set of
+ * numbers the backtest and paper engine also use, so the local exchange liquidates where the engine says it would.
+ */
+export const BTCUSDT_BRACKETS: readonly LeverageBracket[] = shippedBrackets(BTCUSDT_PERPETUAL.symbol);
 
-/** BTCUSDT's tiers as Binance published them (2024). */
-export const BTCUSDT_BRACKETS: readonly LeverageBracket[] = [
-  { bracket: 1, initialLeverage: 125, notionalCap: 50_000, notionalFloor: 0, maintMarginRatio: 0.004, cum: 0 },
-  { bracket: 2, initialLeverage: 100, notionalCap: 600_000, notionalFloor: 50_000, maintMarginRatio: 0.005, cum: 50 },
-  { bracket: 3, initialLeverage: 75, notionalCap: 3_000_000, notionalFloor: 600_000, maintMarginRatio: 0.0065, cum: 950 },
-  { bracket: 4, initialLeverage: 50, notionalCap: 12_000_000, notionalFloor: 3_000_000, maintMarginRatio: 0.01, cum: 11_450 },
-  { bracket: 5, initialLeverage: 25, notionalCap: 70_000_000, notionalFloor: 12_000_000, maintMarginRatio: 0.02, cum: 131_450 },
-  { bracket: 6, initialLeverage: 20, notionalCap: 100_000_000, notionalFloor: 70_000_000, maintMarginRatio: 0.025, cum: 481_450 },
-  { bracket: 7, initialLeverage: 10, notionalCap: 230_000_000, notionalFloor: 100_000_000, maintMarginRatio: 0.05, cum: 2_981_450 },
-  { bracket: 8, initialLeverage: 5, notionalCap: 480_000_000, notionalFloor: 230_000_000, maintMarginRatio: 0.1, cum: 14_481_450 },
-  { bracket: 9, initialLeverage: 4, notionalCap: 600_000_000, notionalFloor: 480_000_000, maintMarginRatio: 0.125, cum: 26_481_450 },
-  { bracket: 10, initialLeverage: 3, notionalCap: 800_000_000, notionalFloor: 600_000_000, maintMarginRatio: 0.15, cum: 41_481_450 },
-  { bracket: 11, initialLeverage: 2, notionalCap: 1_200_000_000, notionalFloor: 800_000_000, maintMarginRatio: 0.25, cum: 121_481_450 },
-  { bracket: 12, initialLeverage: 1, notionalCap: 1_800_000_000, notionalFloor: 1_200_000_000, maintMarginRatio: 0.5, cum: 421_481_450 },
-];
+function shippedBrackets(symbol: string): LeverageBracket[] {
+  const brackets = loadLeverageBrackets(symbol);
+  if (brackets === null) throw new Error(`The local exchange lists ${symbol} but ${leverageBracketsFile(symbol)} does not exist`);
+  return brackets;
+}
 
 export const MAX_LEVERAGE = BTCUSDT_BRACKETS[0]!.initialLeverage;
 

@@ -1,7 +1,8 @@
 /**
  * Faults the local exchange can be told to produce, so tests and demos can watch a client survive them:
- * REST errors (429 rate limit, 418 ban, 5xx), REST latency, rejected orders, dropped and refused WebSocket
- * connections. Each fault is counted down as it fires; `clear()` removes them all.
+ * REST errors (429 rate limit, 418 ban, 5xx), REST latency (all calls, or a few slow ones), short history pages,
+ * rejected orders, dropped and refused WebSocket connections. Each fault is counted down as it fires; `clear()`
+ * removes them all.
  */
 import { BinanceApiError, binanceErrors } from './binance-errors';
 
@@ -15,6 +16,23 @@ export interface RestFault {
   /** Only calls with this HTTP method. */
   readonly method?: string;
   readonly body?: string;
+}
+
+/** History answers (klines, funding rates) with fewer rows than asked although more exist. */
+export interface ShortPageFault {
+  readonly count: number;
+  /** The most rows each of those answers carries (>= 1). */
+  readonly rows: number;
+  /** Default "/fapi/v1/klines". */
+  readonly pathPrefix?: string;
+}
+
+/** Single REST calls answered late (e.g. past a client's timeout), unlike `setLatency`, which delays every call. */
+export interface SlowRequestFault {
+  readonly count: number;
+  readonly ms: number;
+  readonly pathPrefix?: string;
+  readonly method?: string;
 }
 
 export interface OrderRejection {
@@ -40,6 +58,8 @@ export interface FaultResponse {
 
 export interface FaultSnapshot {
   readonly restFaults: (RestFault & { remaining: number })[];
+  readonly shortPagesRemaining: number;
+  readonly slowRequestsRemaining: number;
   readonly latencyMs: number;
   readonly orderRejectionsRemaining: number;
   readonly webSocketsRefusedUntil: { wallMs?: number; closedBars?: number };
@@ -47,6 +67,8 @@ export interface FaultSnapshot {
 
 export class FaultInjector {
   private restFaults: (RestFault & { remaining: number })[] = [];
+  private shortPages: (ShortPageFault & { remaining: number })[] = [];
+  private slowRequests: (SlowRequestFault & { remaining: number })[] = [];
   private orderRejections: (OrderRejection & { remaining: number })[] = [];
   private refuseUntilWallMs: number | undefined;
   private refuseUntilClosedBars: number | undefined;
@@ -55,6 +77,18 @@ export class FaultInjector {
   failRequests(fault: RestFault): void {
     if (!Number.isInteger(fault.count) || fault.count < 1) throw new Error(`REST fault count must be a positive integer, got ${fault.count}`);
     this.restFaults.push({ ...fault, remaining: fault.count });
+  }
+
+  shortenPages(fault: ShortPageFault): void {
+    checkCount('short-page', fault.count);
+    if (!Number.isInteger(fault.rows) || fault.rows < 1) throw new Error(`short-page rows must be a positive integer, got ${fault.rows}`);
+    this.shortPages.push({ ...fault, remaining: fault.count });
+  }
+
+  slowDown(fault: SlowRequestFault): void {
+    checkCount('slow-request', fault.count);
+    if (!(fault.ms >= 0) || !Number.isFinite(fault.ms)) throw new Error(`slow-request ms must be a finite number >= 0, got ${fault.ms}`);
+    this.slowRequests.push({ ...fault, remaining: fault.count });
   }
 
   setLatency(ms: number): void {
@@ -76,6 +110,8 @@ export class FaultInjector {
 
   clear(): void {
     this.restFaults = [];
+    this.shortPages = [];
+    this.slowRequests = [];
     this.orderRejections = [];
     this.refuseUntilWallMs = undefined;
     this.refuseUntilClosedBars = undefined;
@@ -101,6 +137,26 @@ export class FaultInjector {
     return { status: fault.status, headers: { 'content-type': 'text/plain' }, body: fault.body ?? 'Service Unavailable.' };
   }
 
+  /** The most rows this history answer may carry, if a short-page fault matches (and counts it down). */
+  takeShortPage(path: string): number | undefined {
+    const fault = this.shortPages.find((f) => f.remaining > 0 && path.startsWith(f.pathPrefix ?? '/fapi/v1/klines'));
+    if (fault === undefined) return undefined;
+    fault.remaining--;
+    this.shortPages = this.shortPages.filter((f) => f.remaining > 0);
+    return fault.rows;
+  }
+
+  /** The extra delay of this call, if a slow-request fault matches (and counts it down). */
+  takeSlowRequest(method: string, path: string): number | undefined {
+    const fault = this.slowRequests.find(
+      (f) => f.remaining > 0 && (f.pathPrefix === undefined || path.startsWith(f.pathPrefix)) && (f.method === undefined || f.method.toUpperCase() === method),
+    );
+    if (fault === undefined) return undefined;
+    fault.remaining--;
+    this.slowRequests = this.slowRequests.filter((f) => f.remaining > 0);
+    return fault.ms;
+  }
+
   /** The error for this order placement, if a rejection is armed (and counts it down). */
   takeOrderRejection(): BinanceApiError | undefined {
     const rejection = this.orderRejections[0];
@@ -121,9 +177,15 @@ export class FaultInjector {
   snapshot(): FaultSnapshot {
     return {
       restFaults: this.restFaults.map((f) => ({ ...f })),
+      shortPagesRemaining: this.shortPages.reduce((n, f) => n + f.remaining, 0),
+      slowRequestsRemaining: this.slowRequests.reduce((n, f) => n + f.remaining, 0),
       latencyMs: this.latencyMs,
       orderRejectionsRemaining: this.orderRejections.reduce((n, r) => n + r.remaining, 0),
       webSocketsRefusedUntil: { wallMs: this.refuseUntilWallMs, closedBars: this.refuseUntilClosedBars },
     };
   }
+}
+
+function checkCount(kind: string, count: number): void {
+  if (!Number.isInteger(count) || count < 1) throw new Error(`${kind} fault count must be a positive integer, got ${count}`);
 }

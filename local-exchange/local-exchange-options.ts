@@ -1,6 +1,7 @@
 // The local exchange's options and demo credentials, apart from the server so that clients (ccxt config, scripts)
 // can read the defaults without loading the HTTP and replay code.
 import type { Bar } from '../domain/bars';
+import type { FundingRate } from '../domain/trading/funding';
 import type { InstrumentSpec } from './exchange-info';
 
 /** Credentials the local exchange accepts by default (demo values, not secrets). */
@@ -10,6 +11,11 @@ export const DEMO_API_SECRET = 'local-exchange-demo-secret';
 export interface LocalExchangeOptions {
   /** The market to replay (ascending 1-minute bars). */
   readonly bars: readonly Bar[];
+  /**
+   * The funding-rate history served by /fapi/v1/fundingRate (ascending; each settled once the replay clock reaches
+   * its time). Default: a seeded SYNTHETIC 8-hourly series over the bars (funding-series.ts).
+   */
+  readonly funding?: readonly FundingRate[];
   /** Bars before this index are already closed history when the exchange starts. Default 0. */
   readonly startIndex?: number;
   /** Timed replay speed (1 = real time, 60 = one bar a second); 0 or absent = manual `advance()` only. */

@@ -7,23 +7,23 @@
  * (tests: no timers), or timed at `speed` (1 = one bar per 60 s of wall time). Server time, kline events and order
  * times follow the replayed market clock. Orders fill against the replay (account-engine.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BAR_MS, type Bar } from '../domain/bars';
 import { AccountEngine } from './account-engine';
 import type { AccountState, IncomeRecord } from './account-types';
-import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin-api';
-import { BinanceApiError, binanceErrors } from './binance-errors';
+import type { AdminTarget } from './admin-api';
+import { CancellableDelays } from './cancellable-delays';
 import { BTCUSDT_PERPETUAL } from './exchange-info';
-import { FaultInjector, type OrderRejection, type RestFault, type WebSocketRefusal } from './fault-injector';
-import { readBody, writeJson } from './http-io';
+import { FaultInjector, type OrderRejection, type RestFault, type ShortPageFault, type SlowRequestFault, type WebSocketRefusal } from './fault-injector';
+import { FundingSeries } from './funding-series';
 import { KlineStreamServer } from './kline-stream';
 import { DEMO_API_KEY, DEMO_API_SECRET, type LocalExchangeOptions } from './local-exchange-options';
 import { MarketReplay, type RegimeChange } from './market-replay';
-import { verifySignedRequest } from './request-auth';
-import { RequestParams } from './request-params';
-import { REST_ROUTES, type RestContext } from './rest-api';
+import { PositionMode } from './position-mode';
+import type { RestContext } from './rest-api';
 import { ResponseFormatter } from './rest-responses';
+import { handleRestRequest, type RestServerDeps } from './rest-server';
 
 // Callers import the options and demo credentials with the exchange.
 export { DEMO_API_KEY, DEMO_API_SECRET, type LocalExchangeOptions } from './local-exchange-options';
@@ -39,7 +39,7 @@ export class LocalExchange implements AdminTarget {
   private readonly ctx: RestContext;
   private readonly wall: () => number;
   private readonly log: (line: string) => void;
-  private readonly pendingDelays = new Set<() => void>();
+  private readonly delays = new CancellableDelays();
   private speed: number;
   private timer: NodeJS.Timeout | undefined;
   private barStartedAtWall: number;
@@ -65,13 +65,18 @@ export class LocalExchange implements AdminTarget {
       leverage: options.leverage ?? 20,
       fundedAt: this.replay.clock(),
     });
+    const funding = options.funding === undefined ? FundingSeries.synthetic(options.bars) : FundingSeries.given(options.funding);
+    if (funding.origin === 'synthetic') this.log(`funding: a SYNTHETIC 8-hourly series of ${funding.length} rates (no funding series given)`);
     this.ctx = {
       spec,
       replay: this.replay,
       engine: this.engine,
       format: new ResponseFormatter(spec, this.engine),
+      funding,
+      positionMode: new PositionMode(),
       serverTime: () => this.serverTime(),
       takeOrderRejection: () => this.faults.takeOrderRejection(),
+      takeShortPage: (path) => this.faults.takeShortPage(path),
       onOrder: (line) => this.log(line),
     };
     this.streams = new KlineStreamServer({
@@ -81,7 +86,18 @@ export class LocalExchange implements AdminTarget {
       refuseConnections: () => this.faults.webSocketRefused(this.wall(), this.replay.closedCount),
       wallClock: this.wall,
     });
-    this.server = createServer((req, res) => void this.onRequest(req, res));
+    const rest: RestServerDeps = {
+      ctx: this.ctx,
+      faults: this.faults,
+      admin: this,
+      credentials: { apiKey: this.apiKey, apiSecret: this.apiSecret },
+      timestampToleranceMs: options.timestampToleranceMs ?? 5000,
+      wall: this.wall,
+      log: this.log,
+      delay: (ms) => this.delays.wait(ms),
+      stopped: () => this.stopped,
+    };
+    this.server = createServer((req, res) => void handleRestRequest(req, res, rest));
     this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.streams.handleUpgrade(req, socket, head));
   }
 
@@ -204,6 +220,17 @@ export class LocalExchange implements AdminTarget {
     this.log(`fault: next ${fault.count} REST call(s)${fault.pathPrefix === undefined ? '' : ` to ${fault.pathPrefix}*`} answer ${fault.status}`);
   }
 
+  /** The next `count` history answers (klines unless `pathPrefix`) carry at most `rows` rows, although more exist. */
+  shortenPages(fault: ShortPageFault): void {
+    this.faults.shortenPages(fault);
+    this.log(`fault: next ${fault.count} answer(s) of ${fault.pathPrefix ?? '/fapi/v1/klines'} carry at most ${fault.rows} row(s)`);
+  }
+
+  /** The next `count` REST calls (matching `pathPrefix`/`method`) answer `ms` late. */
+  slowDown(fault: SlowRequestFault): void {
+    this.faults.slowDown(fault);
+  }
+
   /** Delays every REST answer by `ms`. */
   setLatency(ms: number): void {
     this.faults.setLatency(ms);
@@ -255,6 +282,9 @@ export class LocalExchange implements AdminTarget {
       replayRunning: this.replayRunning,
       speed: this.speed,
       leverage: this.engine.leverage,
+      marginType: this.engine.marginType,
+      dualSidePosition: this.ctx.positionMode.dualSidePosition,
+      funding: { origin: this.ctx.funding.origin, rates: this.ctx.funding.length },
       account,
       openConditionalOrders: this.engine.openAlgoOrders().length,
       faults: this.faults.snapshot(),
@@ -267,8 +297,7 @@ export class LocalExchange implements AdminTarget {
     if (this.stopped) return;
     this.stopped = true;
     this.pauseReplay();
-    for (const release of this.pendingDelays) release();
-    this.pendingDelays.clear();
+    this.delays.releaseAll();
     await this.streams.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -279,66 +308,5 @@ export class LocalExchange implements AdminTarget {
   private intraBarMs(): number {
     if (this.timer === undefined) return this.pausedIntraBarMs;
     return (this.wall() - this.barStartedAtWall) * this.speed;
-  }
-
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
-    const rawUrl = req.url ?? '/';
-    const queryAt = rawUrl.indexOf('?');
-    const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
-    // Binance signs the query exactly as sent: keep it raw.
-    const rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
-    try {
-      const rawBody = await readBody(req);
-      if (path.startsWith(ADMIN_PREFIX)) {
-        const answer = handleAdmin(method, path, rawBody, this);
-        writeJson(res, answer.status, answer.body);
-        return;
-      }
-      const fault = this.faults.takeRestFault(method, path);
-      if (this.faults.latencyMs > 0) await this.delay(this.faults.latencyMs);
-      if (this.stopped) return;
-      if (fault !== undefined) {
-        res.writeHead(fault.status, fault.headers).end(fault.body);
-        return;
-      }
-      const route = REST_ROUTES[`${method} ${path}`];
-      if (route === undefined) {
-        this.log(`not implemented: ${method} ${path}`);
-        throw binanceErrors.notImplemented(method, path);
-      }
-      const params = RequestParams.merge(rawQuery, rawBody);
-      if (route.signed) {
-        const apiKeyHeader = req.headers['x-mbx-apikey'];
-        verifySignedRequest(
-          { apiKeyHeader: Array.isArray(apiKeyHeader) ? apiKeyHeader[0] : apiKeyHeader, rawQuery, rawBody, params },
-          { apiKey: this.apiKey, apiSecret: this.apiSecret },
-          this.wall(),
-          this.options.timestampToleranceMs ?? 5000,
-        );
-      }
-      writeJson(res, 200, route.handle(new RequestParams(params), this.ctx));
-    } catch (e) {
-      if (e instanceof BinanceApiError) {
-        writeJson(res, e.httpStatus, e.toJSON());
-        return;
-      }
-      const message = e instanceof Error ? e.message : String(e);
-      this.log(`internal error on ${method} ${path}: ${message}`);
-      writeJson(res, 500, binanceErrors.unknown(`An unknown error occurred while processing the request: ${message}`).toJSON());
-    }
-  }
-
-  // A delay that stop() cuts short (so no timer outlives the server).
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const release = () => {
-        clearTimeout(timer);
-        this.pendingDelays.delete(release);
-        resolve();
-      };
-      const timer = setTimeout(release, ms);
-      this.pendingDelays.add(release);
-    });
   }
 }

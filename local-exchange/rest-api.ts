@@ -17,7 +17,7 @@
  * - fetchBalance: GET /fapi/v3/account (useV2: /fapi/v2/account)
  * - fetchPositions: GET /fapi/v1/leverageBracket once, then GET /fapi/v3/positionRisk (useV2: /fapi/v2/positionRisk)
  * - setLeverage: POST /fapi/v1/leverage               setMarginMode: POST /fapi/v1/marginType
- * - fetchPositionMode: GET /fapi/v1/positionSide/dual
+ * - fetchPositionMode: GET /fapi/v1/positionSide/dual     setPositionMode: POST /fapi/v1/positionSide/dual
  */
 import { binanceErrors } from './binance-errors';
 import { fixed } from './decimal-format';
@@ -105,7 +105,17 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
       return { code: 200, msg: 'success' };
     },
   },
-  'GET /fapi/v1/positionSide/dual': { signed: true, handle: () => ({ dualSidePosition: false }) },
+  'GET /fapi/v1/positionSide/dual': { signed: true, handle: (_p, ctx) => ({ dualSidePosition: ctx.positionMode.dualSidePosition }) },
+  'POST /fapi/v1/positionSide/dual': {
+    signed: true,
+    handle: (params, ctx) => {
+      const dual = params.string('dualSidePosition');
+      if (dual === undefined) throw binanceErrors.mandatoryParam('dualSidePosition');
+      const account = { hasPosition: state(ctx).positionSteps !== 0, openOrders: ctx.engine.openAlgoOrders().length };
+      ctx.positionMode.set(params.bool('dualSidePosition', false), account);
+      return { code: 200, msg: 'success' };
+    },
+  },
   'GET /fapi/v1/commissionRate': {
     signed: true,
     handle: (params, ctx) => {

@@ -3,7 +3,9 @@
 import type { AccountEngine } from './account-engine';
 import { binanceErrors, type BinanceApiError } from './binance-errors';
 import type { InstrumentSpec } from './exchange-info';
+import type { FundingSeries } from './funding-series';
 import type { MarketReplay } from './market-replay';
+import type { PositionMode } from './position-mode';
 import type { RequestParams } from './request-params';
 import type { ResponseFormatter } from './rest-responses';
 
@@ -12,10 +14,16 @@ export interface RestContext {
   readonly replay: MarketReplay;
   readonly engine: AccountEngine;
   readonly format: ResponseFormatter;
+  /** The funding-rate history of the replay. */
+  readonly funding: FundingSeries;
+  /** One-way or hedge mode (positionSide/dual). */
+  readonly positionMode: PositionMode;
   /** The replay clock (Unix ms). */
   serverTime(): number;
   /** An armed order-rejection fault, if any. */
   takeOrderRejection(): BinanceApiError | undefined;
+  /** An armed short-page fault for this history route: the most rows to serve (counted down), if any. */
+  takeShortPage(path: string): number | undefined;
   /** Called after orders changed the account (e.g. for logging). */
   onOrder?(description: string): void;
 }

@@ -1,5 +1,5 @@
-// The public market-data routes (time, exchange info, klines, tickers, premium index): unsigned, read-only
-// views of the replay, apart from the routes that trade.
+// The public market-data routes (time, exchange info, klines, funding-rate history, tickers, premium index):
+// unsigned, read-only views of the replay, apart from the routes that trade.
 import type { Bar } from '../domain/bars';
 import { BinanceApiError, binanceErrors } from './binance-errors';
 import { fixed, plain } from './decimal-format';
@@ -9,18 +9,38 @@ import type { RequestParams } from './request-params';
 import { symbolParam, type RestContext, type Route } from './rest-context';
 
 const DAY_MS = 86_400_000;
-const FUNDING_INTERVAL_MS = 8 * 3_600_000;
 
-function klines(params: RequestParams, ctx: RestContext): unknown {
-  symbolParam(params, ctx, true);
-  if (params.requiredString('interval') !== '1m') throw binanceErrors.invalidInterval();
-  const limit = params.limit(500, 1500);
+/** startTime / endTime of a history query, checked as Binance does. */
+function timeRange(params: RequestParams): { startTime?: number; endTime?: number } {
   const startTime = params.int('startTime');
   const endTime = params.int('endTime');
   if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
     throw new BinanceApiError(400, -1023, 'Start time is greater than end time.');
   }
-  return ctx.replay.klines({ startTime, endTime, limit }).map(klineRow);
+  return { startTime, endTime };
+}
+
+function klines(params: RequestParams, ctx: RestContext): unknown {
+  symbolParam(params, ctx, true);
+  if (params.requiredString('interval') !== '1m') throw binanceErrors.invalidInterval();
+  const limit = params.limit(500, 1500);
+  // A short-page fault answers fewer rows than asked although more exist (a client must not take it as the end).
+  const served = Math.min(limit, ctx.takeShortPage('/fapi/v1/klines') ?? limit);
+  return ctx.replay.klines({ ...timeRange(params), limit: served }).map(klineRow);
+}
+
+/** GET /fapi/v1/fundingRate: settled fundings, Binance's default limit 100, maximum 1000, ascending. */
+function fundingRate(params: RequestParams, ctx: RestContext): unknown {
+  symbolParam(params, ctx, false);
+  const limit = params.limit(100, 1000);
+  const served = Math.min(limit, ctx.takeShortPage('/fapi/v1/fundingRate') ?? limit);
+  return ctx.funding.history({ ...timeRange(params), limit: served }, ctx.serverTime()).map((f) => ({
+    symbol: ctx.spec.symbol,
+    fundingRate: fixed(f.rate, 8),
+    fundingTime: f.time,
+    // Binance's older records carry an empty mark price.
+    markPrice: f.markPrice == null ? '' : fixed(f.markPrice, 8),
+  }));
 }
 
 function tickerPrice(params: RequestParams, ctx: RestContext): unknown {
@@ -64,9 +84,9 @@ function premiumIndex(params: RequestParams, ctx: RestContext): unknown {
     markPrice: price,
     indexPrice: price,
     estimatedSettlePrice: price,
-    lastFundingRate: '0.00000000',
+    lastFundingRate: fixed(ctx.funding.lastSettled(now)?.rate ?? 0, 8),
     interestRate: '0.00010000',
-    nextFundingTime: (Math.floor(now / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS,
+    nextFundingTime: ctx.funding.nextTime(now),
     time: now,
   };
   return symbolParam(params, ctx, false) === undefined ? [one] : one;
@@ -77,6 +97,7 @@ export const MARKET_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/time': { signed: false, handle: (_p, ctx) => ({ serverTime: ctx.serverTime() }) },
   'GET /fapi/v1/exchangeInfo': { signed: false, handle: (_p, ctx) => exchangeInfoResponse(ctx.spec, ctx.serverTime()) },
   'GET /fapi/v1/klines': { signed: false, handle: klines },
+  'GET /fapi/v1/fundingRate': { signed: false, handle: fundingRate },
   'GET /fapi/v1/ticker/price': { signed: false, handle: tickerPrice },
   'GET /fapi/v2/ticker/price': { signed: false, handle: tickerPrice },
   'GET /fapi/v1/ticker/24hr': { signed: false, handle: ticker24hr },

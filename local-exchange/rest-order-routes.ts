@@ -14,11 +14,6 @@ function sideParam(params: RequestParams): WireOrderSide {
   return side;
 }
 
-function oneWayOnly(params: RequestParams): void {
-  const positionSide = params.string('positionSide');
-  if (positionSide !== undefined && positionSide !== 'BOTH') throw binanceErrors.positionSideMismatch();
-}
-
 function placeOrder(params: RequestParams, ctx: RestContext): unknown {
   symbolParam(params, ctx, true);
   const side = sideParam(params);
@@ -27,7 +22,7 @@ function placeOrder(params: RequestParams, ctx: RestContext): unknown {
   if (type !== 'MARKET') {
     throw binanceErrors.invalidOrderType('The local exchange fills MARKET orders only (conditional orders go to /fapi/v1/algoOrder).');
   }
-  oneWayOnly(params);
+  ctx.positionMode.checkOrder(params.string('positionSide'));
   const quantity = params.requiredDecimal('quantity');
   const reduceOnly = params.bool('reduceOnly', false);
   const clientOrderId = params.string('newClientOrderId');
@@ -49,7 +44,7 @@ function placeAlgoOrder(params: RequestParams, ctx: RestContext): unknown {
   if (type !== 'STOP_MARKET' && type !== 'TAKE_PROFIT_MARKET') {
     throw binanceErrors.invalidOrderType('The local exchange supports STOP_MARKET and TAKE_PROFIT_MARKET conditional orders.');
   }
-  oneWayOnly(params);
+  ctx.positionMode.checkOrder(params.string('positionSide'));
   const request: ConditionalOrderRequest = {
     side,
     type,

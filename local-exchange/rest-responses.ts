@@ -139,6 +139,12 @@ export class ResponseFormatter {
     };
   }
 
+  /** Isolated margin of the position (Binance: its wallet, and that plus unrealised PnL); 0 in cross margin. */
+  private isolated(s: AccountState): { isolatedMargin: string; isolatedWallet: string } {
+    if (this.engine.marginType !== 'ISOLATED' || s.positionSteps === 0) return { isolatedMargin: fixed(0, 8), isolatedWallet: '0' };
+    return { isolatedMargin: fixed(s.positionInitialMargin + s.unrealizedPnl, 8), isolatedWallet: fixed(s.positionInitialMargin, 8) };
+  }
+
   /** GET /fapi/v3/positionRisk: only an open position is listed. */
   positionRiskV3(s: AccountState): Record<string, unknown>[] {
     if (s.positionSteps === 0) return [];
@@ -148,10 +154,9 @@ export class ResponseFormatter {
         positionSide: 'BOTH',
         positionAmt: this.qty(s.positionSteps),
         ...this.positionPrices(s),
-        isolatedMargin: fixed(0, 8),
+        ...this.isolated(s),
         notional: fixed(s.notional, 8),
         marginAsset: this.spec.quoteAsset,
-        isolatedWallet: '0',
         initialMargin: fixed(s.positionInitialMargin, 8),
         maintMargin: fixed(s.maintMargin, 8),
         positionInitialMargin: fixed(s.positionInitialMargin, 8),
@@ -175,11 +180,10 @@ export class ResponseFormatter {
         leverage: String(leverage),
         maxNotionalValue: String(maxNotionalForLeverage(leverage)),
         marginType: this.engine.marginType === 'CROSSED' ? 'cross' : 'isolated',
-        isolatedMargin: fixed(0, 8),
+        ...this.isolated(s),
         isAutoAddMargin: 'false',
         positionSide: 'BOTH',
         notional: fixed(s.notional, 8),
-        isolatedWallet: '0',
         updateTime: s.positionUpdateTime,
       },
     ];

@@ -1,6 +1,6 @@
 /**
  * "Bar closed" notifications over PostgreSQL LISTEN/NOTIFY, so the bot reacts to a stored bar within
- * milliseconds without polling. The writer stores, then `NOTIFY bars_closed, '<symbol>:<openTime>'`; a reader
+ * milliseconds without polling. The writer stores, then `NOTIFY bars_closed, '<market>:<symbol>:<openTime>'`; a reader
  * waits with waitForBar, which also checks the table (a bar stored before it listened is found at once).
  *
  * Every waiter of a postgres.js client shares one LISTEN (postgres.js keeps it on a dedicated connection and
@@ -9,18 +9,19 @@
  */
 import type postgres from 'postgres';
 import type { Bar } from '../domain/bars';
+import type { SeriesKey } from '../domain/markets';
 
 export const BARS_CLOSED_CHANNEL = 'bars_closed';
 
-/** The notification payload of a bar: '<symbol>:<openTime>'. */
-export function barKey(symbol: string, openTime: number): string {
-  return `${symbol}:${openTime}`;
+/** The notification payload of a bar: '<market>:<symbol>:<openTime>' (neither a market id nor a symbol holds ':'). */
+export function barKey(series: SeriesKey, openTime: number): string {
+  return `${series.market}:${series.symbol}:${openTime}`;
 }
 
 /** Announces stored bars (after their INSERT has committed, so a woken reader finds them). */
-export async function notifyBarsClosed(sql: postgres.Sql, symbol: string, openTimes: readonly number[]): Promise<void> {
+export async function notifyBarsClosed(sql: postgres.Sql, series: SeriesKey, openTimes: readonly number[]): Promise<void> {
   if (openTimes.length === 0) return;
-  const keys = openTimes.map((t) => barKey(symbol, t));
+  const keys = openTimes.map((t) => barKey(series, t));
   // One statement for a whole backfill page; PostgreSQL delivers them in order when it commits.
   await sql`select pg_notify(${BARS_CLOSED_CHANNEL}, k) from unnest(${sql.array(keys)}::text[]) as k`;
 }
@@ -34,9 +35,10 @@ interface BarRow {
   volume: number;
 }
 
-async function findBar(sql: postgres.Sql, symbol: string, openTime: number): Promise<Bar | null> {
+async function findBar(sql: postgres.Sql, series: SeriesKey, openTime: number): Promise<Bar | null> {
   const rows = await sql<BarRow[]>`
-    select open_time, open, high, low, close, volume from bars where symbol = ${symbol} and open_time = ${openTime}`;
+    select open_time, open, high, low, close, volume from bars
+    where market = ${series.market} and symbol = ${series.symbol} and open_time = ${openTime}`;
   const row = rows[0];
   if (row === undefined) return null;
   // bigint arrives as a string from postgres.js; minute times are far below 2^53.
@@ -47,48 +49,48 @@ type Delivery = (bar: Bar) => void;
 
 /** The waiters of one postgres.js client and its single LISTEN. */
 class BarWaiters {
-  private readonly waiting = new Map<string, { symbol: string; openTime: number; deliveries: Set<Delivery> }>();
+  private readonly waiting = new Map<string, { series: SeriesKey; openTime: number; deliveries: Set<Delivery> }>();
   private listening: Promise<void> | undefined;
   private listens = 0;
 
   constructor(private readonly sql: postgres.Sql) {}
 
-  wait(symbol: string, openTime: number, timeoutMs: number): Promise<Bar | null> {
+  wait(series: SeriesKey, openTime: number, timeoutMs: number): Promise<Bar | null> {
     return new Promise<Bar | null>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.remove(symbol, openTime, deliver);
+        this.remove(series, openTime, deliver);
         outcome();
       };
       const deliver: Delivery = (bar) => settle(() => resolve(bar));
       const fail = (err: unknown) => settle(() => reject(err instanceof Error ? err : new Error(String(err))));
       // Registered before LISTEN is active: a notification in the gap between LISTEN and the check is not lost.
-      this.add(symbol, openTime, deliver);
+      this.add(series, openTime, deliver);
       // A last look at the table on timeout covers a missed notification (e.g. a writer that died after its
       // INSERT but before its NOTIFY, or a LISTEN connection that was being re-established).
       const timer = setTimeout(() => {
-        findBar(this.sql, symbol, openTime).then((bar) => settle(() => resolve(bar)), fail);
+        findBar(this.sql, series, openTime).then((bar) => settle(() => resolve(bar)), fail);
       }, timeoutMs);
       this.listen()
-        .then(() => findBar(this.sql, symbol, openTime))
+        .then(() => findBar(this.sql, series, openTime))
         .then((bar) => {
           if (bar !== null) deliver(bar);
         }, fail);
     });
   }
 
-  private add(symbol: string, openTime: number, deliver: Delivery): void {
-    const key = barKey(symbol, openTime);
-    const entry = this.waiting.get(key) ?? { symbol, openTime, deliveries: new Set<Delivery>() };
+  private add(series: SeriesKey, openTime: number, deliver: Delivery): void {
+    const key = barKey(series, openTime);
+    const entry = this.waiting.get(key) ?? { series, openTime, deliveries: new Set<Delivery>() };
     entry.deliveries.add(deliver);
     this.waiting.set(key, entry);
   }
 
-  private remove(symbol: string, openTime: number, deliver: Delivery): void {
-    const key = barKey(symbol, openTime);
+  private remove(series: SeriesKey, openTime: number, deliver: Delivery): void {
+    const key = barKey(series, openTime);
     const entry = this.waiting.get(key);
     if (entry === undefined) return;
     entry.deliveries.delete(deliver);
@@ -127,7 +129,7 @@ class BarWaiters {
   private deliverFromTable(key: string): void {
     const entry = this.waiting.get(key);
     if (entry === undefined) return;
-    findBar(this.sql, entry.symbol, entry.openTime).then(
+    findBar(this.sql, entry.series, entry.openTime).then(
       (bar) => {
         if (bar !== null) for (const deliver of [...(this.waiting.get(key)?.deliveries ?? [])]) deliver(bar);
       },
@@ -140,10 +142,10 @@ class BarWaiters {
 const registries = new WeakMap<postgres.Sql, BarWaiters>();
 
 /**
- * Resolves with the bar of `symbol` opening at `openTime` as soon as it is stored (at once if it already is), or
+ * Resolves with the bar of `series` opening at `openTime` as soon as it is stored (at once if it already is), or
  * with null after `timeoutMs`.
  */
-export function waitForBar(sql: postgres.Sql, symbol: string, openTime: number, timeoutMs: number): Promise<Bar | null> {
+export function waitForBar(sql: postgres.Sql, series: SeriesKey, openTime: number, timeoutMs: number): Promise<Bar | null> {
   if (!Number.isInteger(openTime)) throw new Error(`waitForBar: openTime must be an integer time in ms, got ${openTime}`);
   if (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) throw new Error(`waitForBar: timeoutMs must be a finite number >= 0, got ${timeoutMs}`);
   let registry = registries.get(sql);
@@ -151,5 +153,5 @@ export function waitForBar(sql: postgres.Sql, symbol: string, openTime: number, 
     registry = new BarWaiters(sql);
     registries.set(sql, registry);
   }
-  return registry.wait(symbol, openTime, timeoutMs);
+  return registry.wait(series, openTime, timeoutMs);
 }

@@ -1,14 +1,16 @@
 /**
- * The market-data write path: upsert closed bars (idempotent: a replayed page or a retried activity changes
- * nothing), then announce them on `bars_closed`. Bars are never deleted here: the stream only guarantees the
- * rolling window it backfills, and how long older history is kept is a database retention concern.
+ * The market-data write path: store closed bars (idempotent: a replayed page or a retried activity changes
+ * nothing), then announce them on `bars_closed`. The stream's only source is the exchange of its own market, so a
+ * later answer of that exchange for a stored minute is taken as a correction (replace). Bars are never deleted
+ * here: the stream only guarantees the rolling window it backfills; retention is a database concern.
  */
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { and, asc, gte, lte } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Database } from '../db/client';
-import { upsertBars } from '../db/repositories/bars';
+import { seriesWhere, writeBars } from '../db/repositories/bars';
 import { bars } from '../db/schema';
 import type { Bar } from '../domain/bars';
+import type { SeriesKey } from '../domain/markets';
 import { notifyBarsClosed } from './bar-notifications';
 
 export interface BarStore {
@@ -17,24 +19,24 @@ export interface BarStore {
   readonly sql: postgres.Sql;
 }
 
-/** Writes ascending closed bars of `symbol` and notifies each; returns how many rows were new. */
-export async function storeClosedBars(store: BarStore, symbol: string, closed: readonly Bar[], source: string): Promise<number> {
+/** Writes ascending closed bars of `series` and notifies each; returns how many rows were new. */
+export async function storeClosedBars(store: BarStore, series: SeriesKey, closed: readonly Bar[], source: string): Promise<number> {
   if (closed.length === 0) return 0;
-  const { inserted } = await upsertBars(store.db, symbol, closed, source);
+  const { inserted } = await writeBars(store.db, series, closed, source, { replace: true });
   await notifyBarsClosed(
     store.sql,
-    symbol,
+    series,
     closed.map((b) => b.openTime),
   );
   return inserted;
 }
 
-/** Open times of the stored bars of `symbol` in [from, to] (inclusive), ascending: what a backfill can skip. */
-export async function storedOpenTimes(db: Database, symbol: string, from: number, to: number): Promise<number[]> {
+/** Open times of the stored bars of `series` in [from, to] (inclusive), ascending: what a backfill can skip. */
+export async function storedOpenTimes(db: Database, series: SeriesKey, from: number, to: number): Promise<number[]> {
   const rows = await db
     .select({ openTime: bars.openTime })
     .from(bars)
-    .where(and(eq(bars.symbol, symbol), gte(bars.openTime, from), lte(bars.openTime, to)))
+    .where(and(seriesWhere(series), gte(bars.openTime, from), lte(bars.openTime, to)))
     .orderBy(asc(bars.openTime));
   return rows.map((r) => r.openTime);
 }

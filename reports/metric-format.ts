@@ -23,6 +23,7 @@ export const SUMMARY_METRICS: readonly MetricSpec[] = [
   { name: 'profit_factor', label: 'Profit factor', kind: 'ratio' },
   { name: 'expectancy', label: 'Expectancy per trade', kind: 'money' },
   { name: 'fees', label: 'Fees paid', kind: 'money' },
+  { name: 'funding', label: 'Funding paid (negative: received)', kind: 'money' },
   { name: 'sharpe', label: 'Sharpe (annualised)', kind: 'ratio' },
   { name: 'sortino', label: 'Sortino (annualised)', kind: 'ratio' },
   { name: 'max_drawdown', label: 'Maximum drawdown', kind: 'percent' },

@@ -76,6 +76,7 @@ function tradesTable(trades: readonly TradeRow[]): string {
       td(formatSignificant(t.exitPrice, 8), 'num'),
       td(formatSignificant(t.qty, 6), 'num'),
       td(formatMoney(t.fees), 'num'),
+      td(formatMoney(t.funding), 'num'),
       td(formatMoney(t.netPnl), `num ${t.netPnl > 0 ? 'win' : 'loss'}`),
       td(formatFixed((t.exitTime - t.entryTime) / 60_000, 0), 'num'),
       td(t.exitReason),
@@ -83,7 +84,7 @@ function tradesTable(trades: readonly TradeRow[]): string {
       '</tr>',
     ].join(''),
   );
-  return table(['#', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'Fees', 'Net PnL', 'Minutes', 'Exit reason', 'Model'], rows);
+  return table(['#', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'Fees', 'Funding', 'Net PnL', 'Minutes', 'Exit reason', 'Model'], rows);
 }
 
 const LEGEND =
@@ -92,7 +93,7 @@ const LEGEND =
   'Hover a marker for the trade. Times are UTC.</p>';
 
 export function renderReportHtml(input: ReportInput): string {
-  const { title, runId, symbol, dataRange, testRange, metrics, equity, trades, models, generatedBy } = input;
+  const { title, runId, symbol, dataRange, testRange, metrics, equity, trades, models, fundingSource, generatedBy } = input;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -108,7 +109,7 @@ export function renderReportHtml(input: ReportInput): string {
 <dt>Symbol</dt><dd>${esc(symbol)}</dd>
 <dt>Data</dt><dd>${esc(range(dataRange))}</dd>
 <dt>Test</dt><dd>${esc(range(testRange))}</dd>
-<dt>Trades</dt><dd>${trades.length}</dd>
+${fundingSource === undefined ? '' : `<dt>Funding</dt><dd>${esc(fundingSource)}</dd>\n`}<dt>Trades</dt><dd>${trades.length}</dd>
 </dl>
 <h2>Summary</h2>
 ${metricsTable(metrics)}

@@ -7,7 +7,10 @@ import { EXIT_REASONS, SIDES, type ExitReason, type Side } from '../domain/tradi
 
 export { EXIT_REASONS, SIDES, type ExitReason, type Side };
 
-/** One closed trade. Times are Unix milliseconds UTC; prices are fill prices; `fees` covers both fills. */
+/**
+ * One closed trade. Times are Unix milliseconds UTC; prices are fill prices; `fees` covers both fills; `funding` is
+ * the funding paid over the trade's life (positive = paid); `netPnl` = price PnL - fees - funding.
+ */
 export interface TradeRow {
   readonly side: Side;
   readonly entryTime: number;
@@ -16,6 +19,7 @@ export interface TradeRow {
   readonly exitPrice: number;
   readonly qty: number;
   readonly fees: number;
+  readonly funding: number;
   readonly netPnl: number;
   readonly exitReason: ExitReason;
   readonly modelVersion: string;
@@ -54,6 +58,8 @@ export interface ReportInput {
   readonly equity: readonly EquityPoint[];
   readonly trades: readonly TradeRow[];
   readonly models: readonly ModelSummary[];
+  /** Where the run's funding rates came from (e.g. "file x.funding.csv, 93 rates"), or "none"; omitted: not shown. */
+  readonly fundingSource?: string;
   /** Free text shown in the footer, e.g. the command and the time the caller ran it (kept out of the renderer for determinism). */
   readonly generatedBy?: string;
 }

@@ -1,12 +1,12 @@
 /**
  * npm run backtest -- [options] | list | follow <run-id> | cancel <run-id> | delete <run-id>: the main job.
- * Replays the shipped (or given) data through BacktestWorkflow on a local Temporal + PostgreSQL (started when
+ * Replays the shipped (or given, or stored: --db) data through BacktestWorkflow on a local Temporal + PostgreSQL (started when
  * TEMPORAL_ADDRESS / DATABASE_URL are not set) and writes backtests/<run-id>/{summary.json,trades.csv,equity.csv,
  * report.html}. Ctrl-C cancels the run, unless it was started with --detach.
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../config/load-config';
-import { buildBacktestRequest } from '../app/backtest-request';
+import { buildBacktestRequest, checkBacktestOptions, DEFAULT_DB_MARKET, type BacktestOptions, type PreparedBacktest } from '../app/backtest-request';
 import { assertRunIdFree, cancelBacktestRun, deleteBacktestRun, listBacktests, runningBacktests, workflowIdOf } from '../app/backtest-runs';
 import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
 import { followBacktest, startBacktest } from '../app/run-backtest';
@@ -28,7 +28,14 @@ retrain every --retrain-minutes on the rolling window (config data.rolling_windo
 
 Options:
   --data FILE.csv       bars (CSV of data/README.md or Binance kline dump, .gz ok); default: the shipped BTCUSDT data
-  --symbol S            symbol label of the data (default config data.symbol)
+  --db                  bars from the database instead (table bars, e.g. from npm run download) over the run's range,
+                        and the funding_rates rows of its test period (none stored: no funding); not with --data
+  --market M            with --db: the market of the stored series (default ${DEFAULT_DB_MARKET}; the shipped data
+                        imported by npm run import-bars is binanceus-spot)
+  --funding FILE.csv    funding rates, funding_time,funding_rate[,mark_price] (Unix ms, .gz ok); each is paid at the
+                        open of the bar opening in its minute (docs/strategy.md); default: no funding (with --db:
+                        the stored rates; a file given replaces them)
+  --symbol S            symbol of the data (default config data.symbol); with --db, the stored series read
   --start ISO|ms        first bar used (default: first bar of the data)
   --train-hours N       default config backtest.train_hours (48)
   --test-hours N        default config backtest.test_hours (24)
@@ -45,6 +52,9 @@ Options:
 
 const OPTIONS = {
   data: { type: 'string' },
+  db: { type: 'boolean' },
+  market: { type: 'string' },
+  funding: { type: 'string' },
   symbol: { type: 'string' },
   start: { type: 'string' },
   'train-hours': { type: 'string' },
@@ -127,9 +137,11 @@ function failure(workflowId: string, err: unknown): Error {
 
 async function run(values: ReturnType<typeof parseRun>): Promise<void> {
   const config = loadConfig(values.config);
-  // Every input is checked before anything is started.
-  const prepared = await buildBacktestRequest(config, {
+  const options: BacktestOptions = {
     data: values.data,
+    db: values.db,
+    market: values.market,
+    funding: values.funding,
     symbol: values.symbol,
     start: values.start,
     trainHours: numberOption('train-hours', values['train-hours']),
@@ -138,39 +150,51 @@ async function run(values: ReturnType<typeof parseRun>): Promise<void> {
     parallelTrainings: numberOption('parallel-trainings', values['parallel-trainings']),
     out: values.out,
     runId: values['run-id'],
-  });
+  };
   const detach = values.detach === true;
-  await withRuntime({ workers: !detach, detached: detach }, async (runtime) => {
-    const { client, database } = runtime;
-    const runId = prepared.request.runId;
-    if (values.force) {
-      await deleteBacktestRun(client, database.db, runId).catch((err: unknown) => {
-        if (!/^No backtest run/.test((err as Error).message)) throw err;
-      });
-    } else {
-      await assertRunIdFree(client, database.db, runId, prepared.workflowId);
-    }
-    const others = await runningBacktests(client);
-    if (others.length > 0) {
-      console.error(
-        `Note: ${others.length} other backtest(s) in progress (${others.map((w) => w.workflowId).join(', ')}); workers of this command advance them too. See npm run backtest -- list / follow <id> / cancel <id>.`,
-      );
-    }
-    const handle = await startBacktest(client, prepared);
-    const ui = runtime.infra.temporal.uiUrl;
-    console.error(
-      `Backtest ${prepared.workflowId}${ui ? ` — follow it in the Temporal Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows/${prepared.workflowId}` : ''}`,
+  // Every input is checked before anything is started; with --db, what needs the database once it is up.
+  if (values.db === true) {
+    checkBacktestOptions(config, options);
+    return withRuntime({ workers: !detach, detached: detach }, async (runtime) =>
+      startAndFollow(runtime, await buildBacktestRequest(config, options, { db: runtime.database.db }), values),
     );
-    if (detach) {
-      console.log(`Detached: run ${runId} goes on wherever workers serve the trading and training queues (npm run worker:trading, npm run worker:training).`);
-      console.log(`Re-attach with: npm run backtest -- follow ${runId}   (it serves the queues from that process meanwhile)`);
-      return;
-    }
-    const summary = await follow(handle, 'cancel', values.quiet === true).catch((err: unknown) => {
-      throw failure(prepared.workflowId, err);
+  }
+  const prepared = await buildBacktestRequest(config, options);
+  await withRuntime({ workers: !detach, detached: detach }, (runtime) => startAndFollow(runtime, prepared, values));
+}
+
+async function startAndFollow(runtime: LocalRuntime, prepared: PreparedBacktest, values: ReturnType<typeof parseRun>): Promise<void> {
+  const { client, database } = runtime;
+  const detach = values.detach === true;
+  for (const notice of prepared.notices) console.error(`Note: ${notice}`);
+  const runId = prepared.request.runId;
+  if (values.force) {
+    await deleteBacktestRun(client, database.db, runId).catch((err: unknown) => {
+      if (!/^No backtest run/.test((err as Error).message)) throw err;
     });
-    if (summary) printSummary(summary);
+  } else {
+    await assertRunIdFree(client, database.db, runId, prepared.workflowId);
+  }
+  const others = await runningBacktests(client);
+  if (others.length > 0) {
+    console.error(
+      `Note: ${others.length} other backtest(s) in progress (${others.map((w) => w.workflowId).join(', ')}); workers of this command advance them too. See npm run backtest -- list / follow <id> / cancel <id>.`,
+    );
+  }
+  const handle = await startBacktest(client, prepared);
+  const ui = runtime.infra.temporal.uiUrl;
+  console.error(
+    `Backtest ${prepared.workflowId}${ui ? ` — follow it in the Temporal Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows/${prepared.workflowId}` : ''}`,
+  );
+  if (detach) {
+    console.log(`Detached: run ${runId} goes on wherever workers serve the trading and training queues (npm run worker:trading, npm run worker:training).`);
+    console.log(`Re-attach with: npm run backtest -- follow ${runId}   (it serves the queues from that process meanwhile)`);
+    return;
+  }
+  const summary = await follow(handle, 'cancel', values.quiet === true).catch((err: unknown) => {
+    throw failure(prepared.workflowId, err);
   });
+  if (summary) printSummary(summary);
 }
 
 function parseRun(argv: string[]) {

@@ -18,6 +18,7 @@ import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
 import { startBot } from '../app/start-bot';
 import { loadConfig } from '../config/load-config';
 import { LocalExchange } from '../local-exchange/local-exchange';
+import { LIVE_MARKET } from '../domain/markets';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
@@ -120,7 +121,7 @@ class DecisionWatcher {
       if (this.waiting.size > 0) {
         const list = [...this.waiting].join(',');
         const rows = await this.sql<{ kind: 'bar' | 'decision'; open_time: string }[]>`
-          select 'bar' as kind, open_time from bars where symbol = ${this.symbol} and open_time = any(string_to_array(${list}, ',')::bigint[])
+          select 'bar' as kind, open_time from bars where market = ${LIVE_MARKET} and symbol = ${this.symbol} and open_time = any(string_to_array(${list}, ',')::bigint[])
           union all
           select 'decision', open_time from decisions where symbol = ${this.symbol} and mode = 'paper' and open_time = any(string_to_array(${list}, ',')::bigint[])`;
         const seenAt = performance.now();

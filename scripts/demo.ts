@@ -1,12 +1,16 @@
 /**
  * npm run demo: the whole live stack offline. A local Binance-compatible exchange replays the shipped data
  * (72 h of history, then new bars at --speed x real time); market data streams it, a champion model is trained,
- * and the paper bot trades every closed bar. Watch it in the Temporal Web UI; Ctrl-C (or SIGTERM) stops
- * everything: the bot, its market data and its retrain schedule, then the workers and servers (unless --keep).
+ * and the paper bot trades every closed bar. Watch it in the Temporal Web UI. It rides out outages of Temporal and
+ * PostgreSQL (the servers it started are restarted, app/supervise-infra.ts). Ctrl-C, SIGTERM (to node or to npm)
+ * or SIGHUP stops everything: the bot, its market data and its retrain schedule (unless --keep), then the workers,
+ * the servers and the exchange, and says what stays running in Temporal.
  */
 import { loadConfig, parseConfig } from '../config/load-config';
 import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
-import { stopDemoWorkflows } from '../app/stop-demo';
+import { durableResult, rideOut } from '../app/ride-out';
+import { demoWorkflowNames, staysInTemporalLine, stopDemoWorkflows } from '../app/stop-demo';
+import { tolerateClosedChannels, watchStopRequests } from '../app/stop-requests';
 import { startBot } from '../app/start-bot';
 import { botWorkflowId } from '../contracts/bot';
 import { marketDataWorkflowId } from '../contracts/market-data';
@@ -78,61 +82,99 @@ async function main(): Promise<void> {
   const exit = numberOption('exit-bps', values['exit-bps']) ?? Math.min(loaded.trading.exit_threshold_bps, entry);
   // Validated like the file, so a bad option gets the same clear message as a bad config key.
   const config = parseConfig({ ...loaded, trading: { ...loaded.trading, entry_threshold_bps: entry, exit_threshold_bps: exit } }, 'command-line options');
+  // This process owns SIGINT/SIGTERM (and notices when its npm is gone): the workers must outlive the stop
+  // signals sent to the demo's workflows, so the SDK must not shut them down on its own.
+  installQuietRuntime({ shutdownSignals: [] });
+  const stops = watchStopRequests();
   const { bars } = await readBarFile(DEFAULT_BAR_FILE);
   const historyBars = config.data.history_hours * 60;
   const exchange = await LocalExchange.start({ bars, startIndex: historyBars, port, speed: 0 });
   console.log(`local exchange: ${exchange.baseUrl} replaying ${DEFAULT_BAR_FILE} from bar ${historyBars}`);
-  // This process owns SIGINT/SIGTERM: the workers must outlive the stop signals sent to the demo's workflows.
-  installQuietRuntime({ shutdownSignals: [] });
-  const runtime = await startLocalRuntime({ log: (m) => console.log(`[infra] ${m}`) });
+  const runtime = await startLocalRuntime({ log: (m) => console.log(`[infra] ${m}`) }).catch(async (err: unknown) => {
+    await exchange.stop().catch(() => undefined);
+    throw err;
+  });
+  const symbol = config.data.symbol;
+  const { watch } = runtime;
+  let ticker: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (why: string) =>
     (stopping ??= (async () => {
-      if (why !== 'done') console.log(`${why}: stopping`);
-      if (values.keep) console.log(`--keep: ${botWorkflowId(config.data.symbol, 'paper')}, its market data and schedule stay in Temporal`);
-      else
-        for (const l of await stopDemoWorkflows(runtime.client, config.data.symbol).catch((e: unknown) => [`could not stop the workflows: ${String(e)}`]))
-          console.log(l);
-      await runtime.stop().catch(() => undefined);
-      await exchange.stop().catch(() => undefined);
-      console.log(
-        `stopped: workers, ${runtime.infra.temporal.startedHere ? 'the Temporal server, ' : ''}${runtime.infra.postgres.startedHere ? 'PostgreSQL, ' : ''}the local exchange`,
-      );
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => void shutdown(signal).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
-  try {
-    await forgetEarlierReplay(runtime, config.data.symbol, bars[historyBars]!.openTime);
-    const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
-    const bot = await startBot(runtime.client, runtime.database.db, {
-      config,
-      symbol: config.data.symbol,
-      mode: 'paper',
-      exchange: settings,
-      ...(maxBars !== undefined ? { maxBars } : {}),
-      barWaitMs: Math.max(5_000, (60_000 / speed) * 5),
-      retraining: true,
-      speed,
-      log: (m) => console.log(m),
-    });
-    const ui = runtime.infra.temporal.uiUrl;
-    if (ui) console.log(`Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows?query=${encodeURIComponent(`Symbol="${config.data.symbol}"`)}`);
-    exchange.startReplay(speed);
-    const ticker = setInterval(() => {
-      bot.query<BotStatus>('status').then(
-        (s) => console.log(line(s)),
-        () => undefined,
-      );
-    }, 5_000);
-    try {
-      const final = await bot.result();
-      console.log(`bot finished: ${line(final)}`);
-    } finally {
+      const started = Date.now();
       clearInterval(ticker);
-    }
-  } finally {
-    await shutdown('done');
+      if (why !== 'done') console.log(`${why}: stopping`);
+      let stays: string[];
+      let reason: string;
+      if (values.keep) {
+        stays = demoWorkflowNames(symbol);
+        reason = `--keep; ${runtime.infra.temporal.startedHere ? "kept in the dev server's database, they" : 'they'} carry on when workers poll again`;
+      } else if (!watch.isUp('temporal')) {
+        stays = demoWorkflowNames(symbol);
+        reason = 'Temporal does not answer, so they could not be stopped: run `npm run bot -- stop` once it is back';
+      } else {
+        const things = await stopDemoWorkflows(runtime.client, symbol);
+        for (const thing of things) console.log(thing.line);
+        stays = things.filter((t) => !t.gone).map((t) => t.name);
+        reason = stays.length === 0 ? 'the demo stopped its bot, market data and retrain schedule' : 'they could not be stopped';
+      }
+      tolerateClosedChannels();
+      await runtime.stop().catch((err: unknown) => console.error(`stopping the runtime: ${(err as Error).message}`));
+      await exchange.stop().catch(() => undefined);
+      const servers = [runtime.infra.temporal.startedHere ? 'the Temporal server' : '', runtime.infra.postgres.startedHere ? 'PostgreSQL' : ''].filter(Boolean);
+      console.log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s: workers, ${[...servers, 'the local exchange'].join(', ')}`);
+      console.log(staysInTemporalLine(stays, reason));
+      stops.dispose();
+    })());
+
+  const run = (async () => {
+    const fromStart = { watch, cancelled: () => stopping !== undefined };
+    await rideOut(() => forgetEarlierReplay(runtime, symbol, bars[historyBars]!.openTime), fromStart);
+    const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
+    // Idempotent (fixed workflow ids, USE_EXISTING), so an outage during the start just repeats it.
+    const bot = await rideOut(
+      () =>
+        startBot(runtime.client, runtime.database.db, {
+          config,
+          symbol,
+          mode: 'paper',
+          exchange: settings,
+          ...(maxBars !== undefined ? { maxBars } : {}),
+          barWaitMs: Math.max(5_000, (60_000 / speed) * 5),
+          retraining: true,
+          speed,
+          log: (m) => console.log(m),
+        }),
+      fromStart,
+    );
+    const ui = runtime.infra.temporal.uiUrl;
+    if (ui) console.log(`Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows?query=${encodeURIComponent(`Symbol="${symbol}"`)}`);
+    exchange.startReplay(speed);
+    ticker = setInterval(() => {
+      if (!watch.isUp('temporal')) return;
+      runtime.client.connection
+        .withDeadline(Date.now() + 4_000, () => bot.query<BotStatus>('status'))
+        .then(
+          (s) => console.log(line(s)),
+          () => undefined,
+        );
+    }, 5_000);
+    // However long Temporal is away meanwhile (the bot waits in it and carries on).
+    const final = await durableResult<BotStatus>(runtime.client, bot.workflowId, fromStart);
+    console.log(`bot finished: ${line(final)}`);
+  })();
+  const outcome = await Promise.race([
+    run.then(
+      () => ({ kind: 'done' as const }),
+      (err: unknown) => ({ kind: 'failed' as const, err }),
+    ),
+    stops.requested.then((request) => ({ kind: 'stop' as const, request })),
+  ]);
+  if (outcome.kind === 'stop') {
+    await shutdown(outcome.request.reason);
+    process.exit(outcome.request.exitCode);
   }
+  await shutdown('done');
+  if (outcome.kind === 'failed') throw outcome.err;
 }
 
 runMain(USAGE, main);

@@ -1,27 +1,35 @@
 /**
  * Imports a 1-minute bar file (plain or gzip CSV; the shared 6-column format or Binance's kline dumps) into
  * PostgreSQL. Starts the embedded PostgreSQL when DATABASE_URL is unset, applies migrations, validates the
- * whole file, then writes it in one transaction: a bad row imports nothing.
+ * whole file, then writes it in one transaction: a bad row, or a bar that differs from a stored one (unless
+ * --replace), imports nothing.
  *
- *   npx tsx scripts/import-bars.ts [--file F] [--symbol BTCUSDT] [--source S]
+ *   npx tsx scripts/import-bars.ts [--file F] [--symbol BTCUSDT] [--market binanceus-spot] [--source S] [--replace]
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { BarCsvError } from '../domain/bar-csv';
 import { BAR_MS } from '../domain/bars';
+import { BINANCE_USDM, BINANCEUS_SPOT, describeSeries, MARKET_ID_PATTERN } from '../domain/markets';
 import { migrateDatabase, openDatabase } from '../db/client';
 import { barFileSource, importBars } from '../db/import-bars';
 import { barRange } from '../db/repositories/bars';
 import { ensurePostgres } from '../infra/postgres';
+import { BarConflictError, conflictLines } from '../market-data/bar-conflicts';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 
-const USAGE = `Usage: npx tsx scripts/import-bars.ts [--file F] [--symbol SYMBOL] [--source S]
+const USAGE = `Usage: npx tsx scripts/import-bars.ts [--file F] [--symbol SYMBOL] [--market M] [--source S] [--replace]
 
   --file F         bar file, plain or .gz (default: ${DEFAULT_BAR_FILE})
                    formats: open_time,open,high,low,close,volume (header optional) or Binance 12-column klines;
                    open_time in Unix ms, or microseconds (16 digits, Binance 2025+ dumps)
   --symbol SYMBOL  symbol to store the bars under (default BTCUSDT)
+  --market M       market the file's bars are from (default ${BINANCEUS_SPOT}, the shipped data's); bars are
+                   stored per (market, symbol), so markets never mix. Binance USD-M futures dumps
+                   (data.binance.vision futures/um) are ${BINANCE_USDM}, the market the bot trades
   --source S       recorded in bars.source (default file:<file name>)
+  --replace        overwrite stored bars whose values differ from the file's (default: refuse the file,
+                   naming the bars that differ)
   --help           this text
 
 Uses DATABASE_URL when set, else starts (or reuses) the embedded PostgreSQL.`;
@@ -32,7 +40,9 @@ const argsSchema = z.object({
     .string()
     .regex(/^[A-Z0-9]{2,30}$/, 'symbol must be upper-case letters and digits, e.g. BTCUSDT')
     .default('BTCUSDT'),
+  market: z.string().regex(MARKET_ID_PATTERN, `market must be lower-case words joined by '-', e.g. ${BINANCE_USDM}`).default(BINANCEUS_SPOT),
   source: z.string().min(1).optional(),
+  replace: z.boolean().default(false),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -43,7 +53,9 @@ function parseCommandLine() {
       options: {
         file: { type: 'string' },
         symbol: { type: 'string' },
+        market: { type: 'string' },
         source: { type: 'string' },
+        replace: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -79,9 +91,11 @@ async function main(): Promise<number> {
     await migrateDatabase(pg.url);
     const handle = openDatabase(pg.url, { max: 2 });
     try {
-      const r = await importBars(handle.db, args.symbol, parsed, args.source ?? barFileSource(args.file));
-      console.log(`${args.file} (${r.format}): ${r.bars} bars of ${r.symbol}, ${iso(r.first)} .. ${iso(r.last + BAR_MS)}`);
-      console.log(`  inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}`);
+      const series = { market: args.market, symbol: args.symbol };
+      const r = await importBars(handle.db, series, parsed, args.source ?? barFileSource(args.file), { replace: args.replace });
+      console.log(`${args.file} (${r.format}): ${r.bars} bars of ${describeSeries(series)}, ${iso(r.first)} .. ${iso(r.last + BAR_MS)}`);
+      console.log(`  inserted ${r.inserted}, replaced ${r.replaced}, unchanged ${r.unchanged}`);
+      if (r.replaced > 0) console.log(`  replaced bars (stored before, file now):\n    ${conflictLines(r.conflictExamples).join('\n    ')}`);
       console.log(`  read + validate ${readMs.toFixed(0)} ms, write ${r.writeMs.toFixed(0)} ms (one transaction)`);
       if (r.gaps.length === 0) console.log('  no gaps');
       else {
@@ -90,9 +104,9 @@ async function main(): Promise<number> {
         for (const g of r.gaps.slice(0, 20)) console.log(`    ${iso(g.from)}  ${g.count} min`);
         if (r.gaps.length > 20) console.log(`    ... ${r.gaps.length - 20} more`);
       }
-      const range = await barRange(handle.db, args.symbol);
+      const range = await barRange(handle.db, series);
       if (range !== null) {
-        console.log(`  ${args.symbol} in the database: ${range.count} bars, ${iso(range.first)} .. ${iso(range.last + BAR_MS)}`);
+        console.log(`  ${describeSeries(series)} in the database: ${range.count} bars, ${iso(range.first)} .. ${iso(range.last + BAR_MS)}`);
       }
     } finally {
       await handle.close();
@@ -110,6 +124,7 @@ main().then(
   },
   (err: unknown) => {
     if (err instanceof BarCsvError) console.error(`refused, nothing imported: ${err.message}`);
+    else if (err instanceof BarConflictError) console.error(err.message);
     // File-system errors (ENOENT, EACCES) name the path already; a stack trace would only hide it.
     else if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined) {
       console.error(`cannot import: ${err.message}`);

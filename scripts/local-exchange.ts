@@ -4,7 +4,9 @@
  *
  *   npx tsx scripts/local-exchange.ts [--port 8090] [--speed 60] [--data FILE] [--start-index N] ...
  */
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseFundingCsv } from '../domain/funding-csv';
 import { DEMO_API_KEY, DEMO_API_SECRET, LocalExchange } from '../local-exchange/local-exchange';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
@@ -19,6 +21,8 @@ local-exchange/ccxt-config.ts (configureCcxtForLocal). Its clock is the replayed
   --speed X           replay speed: 1 = one bar per 60 s, 60 = one bar a second (default 60);
                       0 = manual, bars advance only through POST /__admin/advance
   --data FILE         bar file, plain or .gz (default: ${DEFAULT_BAR_FILE})
+  --funding FILE      funding rates served by /fapi/v1/fundingRate (funding_time,funding_rate[,mark_price]);
+                      default: a seeded SYNTHETIC 8-hourly series over the bars
   --start-index N     bars before N are history at start (default 4320 = 72 h, the bot's history window)
   --api-key K         accepted API key (default ${DEMO_API_KEY})
   --api-secret S      accepted API secret (default ${DEMO_API_SECRET})
@@ -35,6 +39,7 @@ const argsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   speed: z.number().min(0).max(100_000).default(60),
   data: z.string().min(1).default(DEFAULT_BAR_FILE),
+  funding: z.string().min(1).optional(),
   startIndex: z.number().int().min(0).default(4320),
   apiKey: z.string().min(1).default(DEMO_API_KEY),
   apiSecret: z.string().min(1).default(DEMO_API_SECRET),
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     host: { type: 'string' },
     speed: { type: 'string' },
     data: { type: 'string' },
+    funding: { type: 'string' },
     'start-index': { type: 'string' },
     'api-key': { type: 'string' },
     'api-secret': { type: 'string' },
@@ -74,6 +80,7 @@ async function main(): Promise<void> {
     host: values.host,
     speed: numberOption('speed', values.speed),
     data: values.data,
+    funding: values.funding,
     startIndex: numberOption('start-index', values['start-index']),
     apiKey: values['api-key'],
     apiSecret: values['api-secret'],
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
   const args = checked.data;
 
   const { bars } = await readBarFile(args.data);
+  const funding = args.funding === undefined ? undefined : parseFundingCsv(await readFile(args.funding, 'utf8'), { source: args.funding });
   if (args.startIndex > bars.length) {
     throw new UsageError(`--start-index ${args.startIndex} is beyond the ${bars.length} bars of ${args.data}`);
   }
@@ -109,6 +117,7 @@ async function main(): Promise<void> {
     slippageBps: args.slippageBps,
     leverage: args.leverage,
     partialBarUpdates: args.partialBars,
+    funding,
     log: args.quiet ? undefined : log,
   });
   replayClock.now = () => exchange.serverTime();
@@ -119,6 +128,7 @@ async function main(): Promise<void> {
   WebSocket   ${exchange.wsUrl}  (ccxt urls.api.ws.future; stream ${exchange.klineStreamName})
   admin       ${base}/__admin/state, POST /__admin/advance | /__admin/replay | /__admin/faults | /__admin/regime
   data        ${args.data}: ${bars.length} bars ${iso(bars[0]!.openTime)} .. ${iso(bars[bars.length - 1]!.openTime)}
+  funding     ${args.funding ?? 'SYNTHETIC 8-hourly series (no --funding file)'}
   replay      from bar ${args.startIndex} (${iso(exchange.serverTime())}), ${args.speed > 0 ? `${args.speed}x` : 'manual (POST /__admin/advance)'}
   credentials api key "${exchange.apiKey}", secret "${exchange.apiSecret}"
   ccxt        configureCcxtForLocal(new ccxt.pro.binanceusdm({ apiKey, secret }), '${base}')

@@ -1,19 +1,25 @@
 /**
  * npm start: the bot on Binance USD-M futures, paper trading unless --live. Starts (or reuses) Temporal and
  * PostgreSQL, runs the workers in this process, and starts the market-data stream, a champion model and the bot
- * (app/start-bot.ts). Ctrl-C stops the workers and the servers started here; the workflows stay in Temporal
- * and carry on, without losing a bar, at the next start.
+ * (app/start-bot.ts). It rides out outages of Temporal and PostgreSQL (the servers it started are restarted,
+ * app/supervise-infra.ts). Ctrl-C, SIGTERM (to node or to npm) or SIGHUP stops the workers and then the servers
+ * started here; the workflows are durable by design: they stay in Temporal and carry on, without losing a bar,
+ * at the next start.
  */
 import ccxt from 'ccxt';
-import { startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { durableResult, rideOut } from '../app/ride-out';
 import { startBot } from '../app/start-bot';
+import { staysInTemporalLine } from '../app/stop-demo';
+import { tolerateClosedChannels, watchStopRequests } from '../app/stop-requests';
 import { loadConfig } from '../config/load-config';
-import { exchangeCredentials, loadEnvFile } from '../config/secrets';
+import { exchangeCredentials, loadEnvFile, testnetCredentials } from '../config/secrets';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import { assertLiveTradingAllowed } from '../binance/live-trading-guard';
 import { createRestClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
 import { marketDataWorkflowId } from '../contracts/market-data';
-import { statusQuery } from '../contracts/bot';
+import { botWorkflowId, statusQuery } from '../contracts/bot';
+import { temporalSettings } from '../infra/temporal';
 import type { BotStatus, TradingMode } from '../contracts/bot';
 import { parseCli, runMain, UsageError } from './lib/cli';
 
@@ -28,12 +34,16 @@ Options:
   --symbol S      Binance USD-M perpetual, e.g. ETHUSDT (default: config data.symbol)
   --live          trade real money; also needs execution.paper_trading: false in the configuration and
                   BINANCE_API_KEY / BINANCE_API_SECRET in the environment or .env
+  --testnet       rehearse live trading on Binance's USD-M Demo Trading (the futures testnet's successor; ccxt's
+                  demo mode): live mode with no real money, keys from BINANCE_TESTNET_API_KEY / _SECRET
   --config FILE   configuration (default config/config.yaml, or BOT_CONFIG)
   -h, --help      this help
 
 Operate the running bot from another terminal: npm run bot -- status|pause|resume|flatten|stop`;
 
-const BINANCE: ExchangeSettings = { kind: 'binance' };
+const MAINNET: ExchangeSettings = { kind: 'binance' };
+const TESTNET: ExchangeSettings = { kind: 'binance', testnet: true };
+let BINANCE: ExchangeSettings = MAINNET;
 
 /** Binance answers before anything is started, so a blocked network fails here with nothing left running. */
 async function checkBinanceReachable(): Promise<void> {
@@ -83,6 +93,7 @@ async function main(): Promise<void> {
   const { values } = parseCli(process.argv.slice(2), {
     symbol: { type: 'string' },
     live: { type: 'boolean' },
+    testnet: { type: 'boolean' },
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -98,7 +109,14 @@ async function main(): Promise<void> {
 
   // Every opt-in of real-money trading is checked before anything is started.
   let mode: TradingMode = 'paper';
-  if (values.live === true) {
+  if (values.live === true && values.testnet === true) throw new UsageError('--live and --testnet exclude each other: --testnet alone rehearses live mode');
+  if (values.testnet === true) {
+    BINANCE = TESTNET;
+    if (testnetCredentials() === null)
+      throw new UsageError('--testnet needs BINANCE_TESTNET_API_KEY and BINANCE_TESTNET_API_SECRET in the environment or .env');
+    mode = 'live';
+    console.log(`LIVE MODE on Binance USD-M Demo Trading (testnet, no real money): ${symbol}`);
+  } else if (values.live === true) {
     assertLiveTradingAllowed({ paperTradingConfig: config.execution.paper_trading, liveFlag: true, credentials: exchangeCredentials() });
     mode = 'live';
     console.log(`LIVE TRADING on Binance USD-M: ${symbol} with real money`);
@@ -107,24 +125,42 @@ async function main(): Promise<void> {
   }
   await checkBinanceReachable();
 
+  // This process owns the signals (and notices when its npm is gone), so the stop is always done in order.
+  installQuietRuntime({ shutdownSignals: [] });
+  const stops = watchStopRequests();
   const runtime = await startLocalRuntime({ log: (m) => console.log(`[infra] ${m}`) });
+  const { watch } = runtime;
+  let ticker: NodeJS.Timeout | undefined;
+  let botEnded = false;
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= runtime.stop().catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`)));
-  const onSignal = () => {
-    console.log('\nstopping the workers and the servers started here; the workflows stay in Temporal (npm start resumes them)');
-    void shutdown().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const bot = await startBot(runtime.client, runtime.database.db, {
-      config,
-      symbol,
-      mode,
-      exchange: BINANCE,
-      retraining: true,
-      log: (m) => console.log(m),
-    }).catch(async (err: unknown) => {
+  const shutdown = (why: string) =>
+    (stopping ??= (async () => {
+      const started = Date.now();
+      clearInterval(ticker);
+      console.log(`${why}: stopping the workers, then the servers started here`);
+      tolerateClosedChannels();
+      await runtime.stop().catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`));
+      const servers = [runtime.infra.temporal.startedHere ? 'the Temporal server' : '', runtime.infra.postgres.startedHere ? 'PostgreSQL' : ''].filter(Boolean);
+      console.log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s: workers${servers.length > 0 ? `, ${servers.join(', ')}` : ''}`);
+      const names = [...(botEnded ? [] : [botWorkflowId(symbol, mode)]), marketDataWorkflowId(symbol), `schedule retrain-${symbol}`];
+      const kept = runtime.infra.temporal.startedHere ? `, kept in ${temporalSettings().dbFile}` : '';
+      console.log(staysInTemporalLine(names, `durable by design${kept}: they wait for workers, and npm start picks them up again`));
+      stops.dispose();
+    })());
+
+  const run = (async () => {
+    const bot = await rideOut(
+      () =>
+        startBot(runtime.client, runtime.database.db, {
+          config,
+          symbol,
+          mode,
+          exchange: BINANCE,
+          retraining: true,
+          log: (m) => console.log(m),
+        }),
+      { watch, cancelled: () => stopping !== undefined },
+    ).catch(async (err: unknown) => {
       if (err instanceof ccxt.NetworkError) throw new Error(binanceProblem(err));
       const cause = await marketDataFailure(runtime, symbol);
       throw new Error(`${(err as Error).message}${cause ? `\nmarket data (${marketDataWorkflowId(symbol)}) last failed with: ${cause}` : ''}`);
@@ -137,27 +173,38 @@ async function main(): Promise<void> {
     console.log('Ctrl-C stops this process; the bot waits in Temporal until the next npm start.');
 
     let lastBars = -1;
-    const ticker = setInterval(() => {
-      bot.query(statusQuery).then(
-        (s) => {
-          if (s.barsProcessed === lastBars) return;
-          lastBars = s.barsProcessed;
-          console.log(statusLine(s));
-        },
-        () => undefined, // a missed progress line is harmless
-      );
+    ticker = setInterval(() => {
+      if (!watch.isUp('temporal')) return;
+      runtime.client.connection
+        .withDeadline(Date.now() + 10_000, () => bot.query(statusQuery))
+        .then(
+          (s) => {
+            if (s.barsProcessed === lastBars) return;
+            lastBars = s.barsProcessed;
+            console.log(statusLine(s));
+          },
+          () => undefined, // a missed progress line is harmless
+        );
     }, 60_000);
-    try {
-      // Runs until the bot is stopped (npm run bot -- stop) or the workers fail; Ctrl-C exits in onSignal.
-      const ended = await Promise.race([bot.result().then((s) => ({ bot: s })), runtime.workersDone.then(() => ({ bot: null }))]);
-      if (ended.bot === null) throw new Error('the workers stopped unexpectedly');
-      console.log(`bot ${bot.workflowId} stopped: ${statusLine(ended.bot)}`);
-    } finally {
-      clearInterval(ticker);
-    }
-  } finally {
-    await shutdown();
+    // Runs until the bot is stopped (npm run bot -- stop), however long Temporal is away meanwhile.
+    const final = await durableResult<BotStatus>(runtime.client, bot.workflowId, { watch, cancelled: () => stopping !== undefined });
+    botEnded = true;
+    console.log(`bot ${bot.workflowId} stopped: ${statusLine(final)}`);
+  })();
+  const outcome = await Promise.race([
+    run.then(
+      () => ({ kind: 'done' as const }),
+      (err: unknown) => ({ kind: 'failed' as const, err }),
+    ),
+    stops.requested.then((request) => ({ kind: 'stop' as const, request })),
+    runtime.workersDone.then(() => ({ kind: 'failed' as const, err: new Error('the workers stopped unexpectedly') })),
+  ]);
+  if (outcome.kind === 'stop') {
+    await shutdown(outcome.request.reason);
+    process.exit(outcome.request.exitCode);
   }
+  await shutdown(outcome.kind === 'done' ? 'the bot has stopped' : 'error');
+  if (outcome.kind === 'failed') throw outcome.err;
 }
 
 runMain(USAGE, main);

@@ -144,6 +144,7 @@ export async function BacktestWorkflow(request: BacktestRequest): Promise<Backte
         runId: request.runId,
         symbol: request.symbol,
         data: request.data,
+        funding: request.funding ?? null,
         trading: request.trading,
         fromSeq,
         toSeq,

@@ -11,6 +11,7 @@ import {
   decisionReason,
   flatten,
   initialState,
+  payFunding,
   pause,
   readTradingParams,
   resume,
@@ -18,6 +19,7 @@ import {
   type DecisionAction,
   type DecisionReason,
   type ReconcileResult,
+  type TraderState,
 } from '../domain/trading';
 import { INITIAL_RECONCILIATION, type AdoptResult, type ReconciliationState } from '../contracts/reconciliation';
 import { rollingSharpeOf } from '../model/retrain-triggers';
@@ -140,7 +142,14 @@ export function reconciled(state: BotState, result: ReconcileResult, fundingThro
     fundingThrough,
     balanceGap: result.balanceGap,
   };
-  return { state: { ...state, trader: bookCash(state.trader, result.funding, false), reconciliation: next }, notable };
+  return { state: { ...state, trader: fundingBooked(state.trader, result.funding), reconciliation: next }, notable };
+}
+
+/** Funding the exchange booked (income: negative = paid) on the cash, the open position's trade and the equity. */
+function fundingBooked(trader: TraderState, income: number): TraderState {
+  if (income === 0) return trader;
+  const paid = payFunding(trader, -income);
+  return { ...paid, lastEquity: paid.lastEquity + income };
 }
 
 /** The exchange could not be read: entries stay held, and the next bar tries again. */
@@ -159,7 +168,7 @@ export function adopted(state: BotState, result: AdoptResult): BotState {
   if (r === null) return state;
   const { snapshot } = result;
   let trader = adoptPosition(state.trader, snapshot.position, state.lastBarTime + BAR_MS);
-  trader = bookCash(trader, snapshot.funding.amount, false);
+  trader = fundingBooked(trader, snapshot.funding.amount);
   // What the wallet shows beyond the bot's own bookings since the baseline: the gap as it stands now.
   const gap = r.baseline === null ? 0 : snapshot.walletBalance - (r.baseline.wallet + (trader.cash - r.baseline.cash));
   trader = bookCash(trader, gap, true);

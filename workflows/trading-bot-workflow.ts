@@ -253,6 +253,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
           challengerVersion: state.challenger?.version ?? null,
           historyMinutes: input.historyMinutes,
           waitMs: input.barWaitMs,
+          ...(input.mode === 'paper' ? { fundingFrom: input.exchange } : {}),
         }),
       );
     } catch (err) {
@@ -274,7 +275,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const before = state;
     orderError = null;
     received = [];
-    const opened = openBar(before.trader, bar, trading, await fillsIn());
+    // Paper pays the settled funding at the bar's open; live books what the exchange booked (reconciliation).
+    const opened = openBar(before.trader, bar, trading, await fillsIn(), input.mode === 'paper' ? (arrival.funding ?? null) : null);
     const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, trading);
     const step = settleIntent(opened, decision, bar, trading, await execute(bar, decision));
     const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderError !== null);

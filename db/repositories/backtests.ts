@@ -76,10 +76,13 @@ export async function getRun(db: Executor, runId: string): Promise<BacktestRunRo
   return row ?? null;
 }
 
-/** A trade of a run; `seq` is its 0-based position in the run and makes the insert idempotent. */
-export type BacktestTradeInput = Omit<NewBacktestTradeRow, 'runId'>;
+/**
+ * A trade of a run; `seq` is its 0-based position in the run and makes the insert idempotent. Its funding is required
+ * (the column's default 0 is for rows stored before it existed), so no writer can drop what a trade paid.
+ */
+export type BacktestTradeInput = Omit<NewBacktestTradeRow, 'runId' | 'funding'> & { readonly funding: number };
 
-// 13 parameters per trade: 2,000 rows stay far below PostgreSQL's 65,535.
+// 14 parameters per trade: 2,000 rows stay far below PostgreSQL's 65,535.
 const TRADE_CHUNK_SIZE = 2_000;
 
 /** Inserts the trades of a run; rows whose (run_id, seq) exists are skipped. Returns how many were new. */

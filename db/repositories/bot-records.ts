@@ -9,7 +9,10 @@ export async function insertDecision(db: Executor, row: NewDecisionRow): Promise
   await db.insert(decisions).values(row).onConflictDoNothing();
 }
 
-export async function insertTrades(db: Executor, rows: readonly NewTradeRow[]): Promise<void> {
+/** A closed round trip of the bot; its funding is required (the column's default 0 is for rows from before it). */
+export type TradeRecord = Omit<NewTradeRow, 'funding'> & { readonly funding: number };
+
+export async function insertTrades(db: Executor, rows: readonly TradeRecord[]): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insert(trades)

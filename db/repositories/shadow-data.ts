@@ -3,7 +3,9 @@
  * realised returns of the bars they predicted.
  */
 import { and, asc, count, eq, gte, inArray, lt } from 'drizzle-orm';
+import type { SeriesKey } from '../../domain/markets';
 import type { Executor } from '../client';
+import { seriesWhere } from './bars';
 import { bars, predictions, type PredictionRole } from '../schema';
 
 /** Open times of the first `limit` bars a model predicted in `role` from `from` on, ascending, and the total. */
@@ -22,21 +24,21 @@ export async function firstPredictionTimes(
   return { times: rows.map((r) => r.openTime), total: total?.n ?? 0 };
 }
 
-/** How many of the given bar open times are stored. */
-export async function countStoredBars(db: Executor, symbol: string, openTimes: readonly number[]): Promise<number> {
+/** How many of the given bar open times of `series` are stored. */
+export async function countStoredBars(db: Executor, series: SeriesKey, openTimes: readonly number[]): Promise<number> {
   if (openTimes.length === 0) return 0;
   const [row] = await db
     .select({ n: count() })
     .from(bars)
-    .where(and(eq(bars.symbol, symbol), inArray(bars.openTime, [...openTimes])));
+    .where(and(seriesWhere(series), inArray(bars.openTime, [...openTimes])));
   return row?.n ?? 0;
 }
 
-/** Closes of the bars opening in [from, to), ascending. */
-export async function loadCloses(db: Executor, symbol: string, from: number, to: number): Promise<{ openTime: number; value: number }[]> {
+/** Closes of the bars of `series` opening in [from, to), ascending. */
+export async function loadCloses(db: Executor, series: SeriesKey, from: number, to: number): Promise<{ openTime: number; value: number }[]> {
   return db
     .select({ openTime: bars.openTime, value: bars.close })
     .from(bars)
-    .where(and(eq(bars.symbol, symbol), gte(bars.openTime, from), lt(bars.openTime, to)))
+    .where(and(seriesWhere(series), gte(bars.openTime, from), lt(bars.openTime, to)))
     .orderBy(asc(bars.openTime));
 }

@@ -1,8 +1,9 @@
 /**
  * One closed bar, in the same sequence for the backtest, paper and live trading (docs/strategy.md
  * "Decisions at each bar close"):
- *   1. openBar: the fills inside the bar: the pending intent at its open and the stop-loss / take-profit on its
- *      range, simulated from the bar (backtest, paper) or as the exchange reports them (live);
+ *   1. openBar: what happens inside the bar: funding due at its open, a liquidation when it opens beyond the
+ *      liquidation price, the pending intent at its open and the stop-loss / take-profit on its range, simulated
+ *      from the bar (backtest, paper) or as the exchange reports them (live);
  *   2. decide at the close (decide.ts);
  *   3. settleIntent: what became of the intent: a simulated one waits for the next bar's open; an exchange fill is
  *      booked at once (it filled right after the close, i.e. in the next bar); a refused order is dropped.
@@ -11,7 +12,8 @@
 import { BAR_MS, type Bar } from '../bars';
 import { decide, type DecideInput, type Decision } from './decide';
 import type { EngineEvent } from './events';
-import { applyFill, checkProtective, fillAtOpen, fillForIntent, finish, type BarResult } from './fills';
+import { applyFill, checkProtective, fillAtOpen, fillForIntent, finish, liquidateAtOpen, type BarResult } from './fills';
+import { applyFunding, type FundingRate } from './funding';
 import { clearIntent } from './operator';
 import type { TradingParams } from './params';
 import type { OrderIntent, ProtectiveExitReason, Trade, TraderState } from './state';
@@ -68,17 +70,25 @@ function collect(results: readonly BarResult[]): BarOpened {
   return { state: results[results.length - 1]!.state, trades, events };
 }
 
-/** Phase 1: the fills inside `bar`. */
-export function openBar(state: TraderState, bar: Bar, params: TradingParams, fills: BarFills): BarOpened {
+/**
+ * Phase 1: what happens inside `bar`. `funding` is the series' entry for the minute `bar` opens in (null or
+ * omitted: none); it is paid first, before any fill at the open. Simulated fills then check the liquidation price
+ * at the open, fill the pending intent at the open and the stop-loss / take-profit in the range. Exchange fills
+ * book the protective exit the exchange reported (the live bot books the exchange's own funding instead, through
+ * payFunding, and passes no `funding` here).
+ */
+export function openBar(state: TraderState, bar: Bar, params: TradingParams, fills: BarFills, funding: FundingRate | null = null): BarOpened {
+  const funded: BarResult = { ...applyFunding(state, bar, funding), trade: null };
   if (fills.source === 'simulated') {
-    const atOpen = fillAtOpen(state, bar, params);
-    return collect([atOpen, checkProtective(atOpen.state, bar, params)]);
+    const liquidated = liquidateAtOpen(funded.state, bar, params);
+    const atOpen = fillAtOpen(liquidated.state, bar, params);
+    return collect([funded, liquidated, atOpen, checkProtective(atOpen.state, bar, params)]);
   }
-  if (fills.exit === null || state.position === null) return { state, trades: [], events: [] };
+  if (fills.exit === null || funded.state.position === null) return collect([funded]);
   const exit = fills.exit;
   const time = Math.floor(exit.time / BAR_MS) * BAR_MS;
-  const applied = applyFill(state, { type: 'CLOSE', reason: exit.reason, price: exit.price, fee: exit.fee, time }, params);
-  return { state: applied.state, trades: applied.trade ? [applied.trade] : [], events: [] };
+  const applied = applyFill(funded.state, { type: 'CLOSE', reason: exit.reason, price: exit.price, fee: exit.fee, time }, params);
+  return collect([funded, { ...applied, events: [] }]);
 }
 
 /** Phase 3: books the execution of the decision taken at the close of `bar`. */
@@ -101,15 +111,20 @@ export function settleIntent(opened: BarOpened, decision: Decision, bar: Bar, pa
   return { state, trades, events: [...opened.events, ...decision.events], intent, equity: { openTime: bar.openTime + BAR_MS, equity: state.lastEquity } };
 }
 
+export interface StepInput extends DecideInput {
+  /** The funding due at the bar's open (the series' entry for its minute), or null / omitted: none. */
+  readonly funding?: FundingRate | null;
+}
+
 /** One ordinary bar with simulated fills: phases 1-3 (the backtest's and the paper bot's step). */
-export function stepBar(state: TraderState, input: DecideInput, params: TradingParams): BarStepResult {
-  const opened = openBar(state, input.bar, params, SIMULATED);
+export function stepBar(state: TraderState, input: StepInput, params: TradingParams): BarStepResult {
+  const opened = openBar(state, input.bar, params, SIMULATED, input.funding ?? null);
   return settleIntent(opened, decide(opened.state, input, params), input.bar, params, SIMULATED);
 }
 
-/** The last test bar: fills at its open and within it, then no decision: an open position closes at its close. */
-export function lastStep(state: TraderState, bar: Bar, params: TradingParams): BarStepResult {
-  const opened = openBar(state, bar, params, SIMULATED);
+/** The last test bar: funding and fills at its open and within it, then no decision: an open position closes at its close. */
+export function lastStep(state: TraderState, bar: Bar, params: TradingParams, funding: FundingRate | null = null): BarStepResult {
+  const opened = openBar(state, bar, params, SIMULATED, funding);
   const end = finish(opened.state, bar, params);
   return {
     state: end.state,
@@ -120,7 +135,7 @@ export function lastStep(state: TraderState, bar: Bar, params: TradingParams): B
   };
 }
 
-export interface BarStepInput extends DecideInput {
+export interface BarStepInput extends StepInput {
   /** The last bar of a backtest decides nothing: an open position closes at its close (end_of_test). */
   readonly last: boolean;
   readonly params: TradingParams;
@@ -128,5 +143,5 @@ export interface BarStepInput extends DecideInput {
 
 /** A bar with simulated fills, as the backtest replays it in bulk and the paper bot runs it live. */
 export function processBar(state: TraderState, input: BarStepInput): BarStepResult {
-  return input.last ? lastStep(state, input.bar, input.params) : stepBar(state, input, input.params);
+  return input.last ? lastStep(state, input.bar, input.params, input.funding ?? null) : stepBar(state, input, input.params);
 }

@@ -5,8 +5,9 @@
 import { BAR_MS, utcDay, type Bar } from '../bars';
 import type { EngineEvent } from './events';
 import { cooldownAllows } from './fills';
+import { stopBeyondLiquidation } from './margin';
 import type { TradingParams } from './params';
-import { equityAt } from './pricing';
+import { entryQuantity, equityAt } from './pricing';
 import type { OrderIntent, Side, TraderState } from './state';
 
 export interface DecideInput {
@@ -48,20 +49,26 @@ function reversal(side: Side, prediction: number, params: TradingParams): boolea
   return side === 'LONG' ? prediction < -params.exitThreshold : prediction > params.exitThreshold;
 }
 
+type EntryBlock = 'halted' | 'paused' | 'cooldown' | 'no_equity' | 'stop_beyond_liquidation';
+
 /** Why an entry signalled at this bar's close may not be taken, or null when it may. */
-function entryBlock(state: TraderState, bar: Bar, params: TradingParams): 'halted' | 'paused' | 'cooldown' | 'no_equity' | null {
+function entryBlock(state: TraderState, side: Side, bar: Bar, params: TradingParams): EntryBlock | null {
   if (state.halted) return 'halted';
   if (state.paused) return 'paused';
   // The entry would fill in the next bar, which opens at this bar's close time.
   if (!cooldownAllows(state, bar.openTime + BAR_MS, params)) return 'cooldown';
   if (state.cash <= 0) return 'no_equity';
+  // The notional (and so the bracket) is known now: flat, the cash does not change before the fill. The refusal
+  // does not depend on the fill price, so the close stands in for it.
+  if (stopBeyondLiquidation(side, entryQuantity(state.cash, bar.close, params), bar.close, params)) return 'stop_beyond_liquidation';
   return null;
 }
 
 /**
  * Runs at each bar close: rolls the UTC day, records the equity marked at the close, runs the kill switch, then
  * decides. With a position: a pending CLOSE stands, else the kill switch closes it, else a reversal does. Flat:
- * an entry when the prediction crosses a threshold and neither halt, pause, cooldown nor empty equity blocks it.
+ * an entry when the prediction crosses a threshold and neither halt, pause, cooldown, empty equity nor a stop-loss
+ * beyond the liquidation price blocks it.
  */
 export function decide(state: TraderState, input: DecideInput, params: TradingParams): Decision {
   const { bar } = input;
@@ -97,7 +104,7 @@ export function decide(state: TraderState, input: DecideInput, params: TradingPa
   } else if (p !== null && input.modelVersion !== null) {
     const side = entrySide(p, params);
     if (side !== null) {
-      const skip = entryBlock(next, bar, params);
+      const skip = entryBlock(next, side, bar, params);
       if (skip !== null) events.push({ type: 'entry_skipped', time: bar.openTime, side, reason: skip });
       else intent = { type: side === 'LONG' ? 'OPEN_LONG' : 'OPEN_SHORT', modelVersion: input.modelVersion };
     }

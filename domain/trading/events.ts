@@ -14,17 +14,22 @@ export type EngineEvent =
       /** Fall from the day's opening equity, as a fraction. */
       readonly drawdown: number;
     }
-  /** The prediction called for an entry that the rules refused. */
+  /**
+   * The prediction called for an entry that the rules refused; `stop_beyond_liquidation`: at this notional's leverage
+   * bracket the stop-loss would lie at or beyond the liquidation price.
+   */
   | {
       readonly type: 'entry_skipped';
       readonly time: number;
       readonly side: Side;
-      readonly reason: 'paused' | 'halted' | 'cooldown' | 'no_equity';
+      readonly reason: 'paused' | 'halted' | 'cooldown' | 'no_equity' | 'stop_beyond_liquidation';
     }
   /** A pending intent was discarded at its fill opportunity instead of filling. */
   | {
       readonly type: 'intent_dropped';
       readonly time: number;
       readonly intent: OrderIntent;
-      readonly reason: 'cooldown' | 'no_position' | 'position_open' | 'no_equity';
-    };
+      readonly reason: 'cooldown' | 'no_position' | 'position_open' | 'no_equity' | 'stop_beyond_liquidation';
+    }
+  /** The open position paid (amount > 0) or received (amount < 0) funding at the open of the bar opening at `time`. */
+  | { readonly type: 'funding'; readonly time: number; readonly rate: number; readonly markPrice: number; readonly amount: number };

@@ -1,9 +1,11 @@
 /**
- * Fills: how intents and protective exits change the state. `applyFill` takes any fill price (live execution passes
- * the exchange's); `fillAtOpen`, `checkProtective` and `finish` are the simulated fills of strategy.md built on it.
+ * Fills: how intents, protective exits and liquidations change the state. `applyFill` takes any fill price (live
+ * execution passes the exchange's); `fillAtOpen`, `liquidateAtOpen`, `checkProtective` and `finish` are the simulated
+ * fills of strategy.md built on it.
  */
 import { BAR_MS, type Bar } from '../bars';
 import type { EngineEvent } from './events';
+import { bankruptcyPrice, liquidatesAt, marginTerms, stopBeyondLiquidation } from './margin';
 import type { TradingParams } from './params';
 import { closingOrder, direction, entryQuantity, equityAt, openingOrder, protectiveLevels, slippedPrice, takerFee } from './pricing';
 import type { ExitReason, OrderIntent, Position, Side, Trade, TraderState } from './state';
@@ -75,7 +77,16 @@ export function applyFill(state: TraderState, fill: Fill, params: TradingParams)
     // Flat at an entry, so equity at the fill is the cash.
     const qty = fill.qty ?? entryQuantity(state.cash, fill.price, params);
     const fee = fill.fee ?? takerFee(qty, fill.price, params);
-    const position: Position = { side: fill.side, qty, entryPrice: fill.price, entryTime: fill.time, entryFee: fee, modelVersion: fill.modelVersion };
+    const position: Position = {
+      side: fill.side,
+      qty,
+      entryPrice: fill.price,
+      entryTime: fill.time,
+      entryFee: fee,
+      modelVersion: fill.modelVersion,
+      funding: 0,
+      ...marginTerms(fill.side, qty, fill.price, params),
+    };
     return {
       state: {
         ...state,
@@ -91,7 +102,9 @@ export function applyFill(state: TraderState, fill: Fill, params: TradingParams)
   if (position === null) throw new Error(`applyFill: cannot close (${fill.reason}) at ${fill.time}: no open position`);
   const fee = fill.fee ?? takerFee(position.qty, fill.price, params);
   const pricePnl = direction(position.side) * position.qty * (fill.price - position.entryPrice);
-  const netPnl = pricePnl - position.entryFee - fee;
+  // Funding was paid from cash as it fell due; the trade records it (a missing field: stored before funding existed).
+  const funding = position.funding ?? 0;
+  const netPnl = pricePnl - position.entryFee - fee - funding;
   const trade: Trade = {
     side: position.side,
     entryTime: position.entryTime,
@@ -100,6 +113,7 @@ export function applyFill(state: TraderState, fill: Fill, params: TradingParams)
     exitPrice: fill.price,
     qty: position.qty,
     fees: position.entryFee + fee,
+    funding,
     netPnl,
     exitReason: fill.reason,
     modelVersion: position.modelVersion,
@@ -130,13 +144,14 @@ export function cooldownAllows(state: Pick<TraderState, 'lastExitTime'>, fillBar
 
 /**
  * Simulated fill of the pending intent at `bar.open`, slippage against the trader, taker fee on the notional at the
- * fill price. An entry whose bar opens inside the cooldown, an entry while a position is open, or a CLOSE while flat
- * is dropped (reported as an event) instead of filled.
+ * fill price. An entry whose bar opens inside the cooldown, an entry while a position is open, an entry whose
+ * stop-loss would lie at or beyond its liquidation price, or a CLOSE while flat is dropped (reported as an event)
+ * instead of filled.
  */
 export function fillAtOpen(state: TraderState, bar: Bar, params: TradingParams): BarResult {
   const intent = state.pending;
   if (intent === null) return { state, trade: null, events: [] };
-  const dropped = (reason: 'cooldown' | 'no_position' | 'position_open' | 'no_equity'): BarResult => ({
+  const dropped = (reason: 'cooldown' | 'no_position' | 'position_open' | 'no_equity' | 'stop_beyond_liquidation'): BarResult => ({
     state: { ...state, pending: null },
     trade: null,
     events: [{ type: 'intent_dropped', time: bar.openTime, intent, reason }],
@@ -152,8 +167,23 @@ export function fillAtOpen(state: TraderState, bar: Bar, params: TradingParams):
   if (state.cash <= 0) return dropped('no_equity');
   const side: Side = intent.type === 'OPEN_LONG' ? 'LONG' : 'SHORT';
   const price = slippedPrice(bar.open, openingOrder(side), params);
+  if (stopBeyondLiquidation(side, entryQuantity(state.cash, price, params), price, params)) return dropped('stop_beyond_liquidation');
   const { state: next } = applyFill(state, { type: 'OPEN', side, modelVersion: intent.modelVersion, price, time: bar.openTime }, params);
   return { state: next, trade: null, events: [] };
+}
+
+/**
+ * Isolated-margin liquidation at the open of `bar`: a bar opening at or beyond the position's liquidation price
+ * closes it at its bankruptcy price (the price loss equals the margin), without slippage, paying the exit fee.
+ * Checked before the pending fill: the position is gone before an order could fill at that open. Inside a bar the
+ * stop-loss, which may not lie beyond the liquidation price, is always reached first.
+ */
+export function liquidateAtOpen(state: TraderState, bar: Bar, params: TradingParams): BarResult {
+  const position = state.position;
+  if (position === null || position.margin === undefined || !liquidatesAt(position, bar.open)) return { state, trade: null, events: [] };
+  const price = bankruptcyPrice({ ...position, margin: position.margin });
+  const { state: next, trade } = applyFill(state, { type: 'CLOSE', reason: 'liquidation', price, time: bar.openTime }, params);
+  return { state: next, trade, events: [] };
 }
 
 /**

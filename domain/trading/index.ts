@@ -37,6 +37,17 @@ export {
   type OrderSide,
 } from './pricing';
 export { decide, type DecideInput, type Decision } from './decide';
+export { applyFunding, fundingByMinute, fundingMinute, fundingPayment, payFunding, type FundingApplied, type FundingRate } from './funding';
+export {
+  bankruptcyPrice,
+  bracketFor,
+  liquidatesAt,
+  liquidationConfigProblem,
+  marginTerms,
+  stopBeyondLiquidation,
+  type LeverageBracket,
+  type MarginTerms,
+} from './margin';
 export {
   applyFill,
   checkProtective,
@@ -44,6 +55,7 @@ export {
   fillAtOpen,
   fillForIntent,
   finish,
+  liquidateAtOpen,
   protectiveExit,
   type AppliedFill,
   type BarResult,
@@ -66,6 +78,7 @@ export {
   type EquityPoint,
   type ExchangeExit,
   type Execution,
+  type StepInput,
   type StepResult,
 } from './bar-step';
 export {

@@ -3,6 +3,7 @@
  * `*Bps` fields, which are basis points as in the configuration file. Loading and validating the configuration
  * with zod happens elsewhere; `assertTradingParams` only guards the engine against values it cannot work with.
  */
+import type { LeverageBracket } from './margin';
 export interface TradingParams {
   /** Open LONG when the prediction is strictly above +entryThreshold, SHORT when strictly below -entryThreshold. */
   readonly entryThreshold: number;
@@ -25,6 +26,11 @@ export interface TradingParams {
   readonly leverage: number;
   /** Equity at the start of the run (USDT). */
   readonly startingCapital: number;
+  /**
+   * The symbol's leverage brackets (isolated margin): with them every position gets a liquidation price and a
+   * stop-loss beyond it is refused. Absent (as in parameters stored before they existed): no liquidation modelled.
+   */
+  readonly leverageBrackets?: readonly LeverageBracket[];
 }
 
 export const DEFAULT_TRADING_PARAMS: TradingParams = Object.freeze({
@@ -41,9 +47,11 @@ export const DEFAULT_TRADING_PARAMS: TradingParams = Object.freeze({
   startingCapital: 10_000,
 });
 
+type NumericKey = Exclude<keyof TradingParams, 'leverageBrackets'>;
+
 /** Throws naming the first field the engine cannot work with (non-finite, negative, or a zero size/capital). */
 export function assertTradingParams(params: TradingParams): void {
-  const nonNegative: (keyof TradingParams)[] = [
+  const nonNegative: NumericKey[] = [
     'entryThreshold',
     'exitThreshold',
     'stopLossFraction',
@@ -53,7 +61,7 @@ export function assertTradingParams(params: TradingParams): void {
     'takerFeeBps',
     'slippageBps',
   ];
-  const positive: (keyof TradingParams)[] = ['positionFraction', 'leverage', 'startingCapital'];
+  const positive: NumericKey[] = ['positionFraction', 'leverage', 'startingCapital'];
   for (const key of nonNegative) {
     const v = params[key];
     if (!Number.isFinite(v) || v < 0) throw new Error(`trading params: ${key} must be a finite number >= 0, got ${v}`);
@@ -62,6 +70,10 @@ export function assertTradingParams(params: TradingParams): void {
     const v = params[key];
     if (!Number.isFinite(v) || v <= 0) throw new Error(`trading params: ${key} must be a finite number > 0, got ${v}`);
   }
+  params.leverageBrackets?.forEach((b, i) => {
+    const ok = b.notionalFloor >= 0 && b.notionalCap > b.notionalFloor && b.maintMarginRatio >= 0 && b.maintMarginRatio < 1 && Number.isFinite(b.cum);
+    if (!ok) throw new Error(`trading params: leverage bracket ${i} is not usable: ${JSON.stringify(b)}`);
+  });
 }
 
 /**

@@ -21,6 +21,8 @@ export interface PerformanceMetrics {
   readonly profit_factor: number;
   readonly expectancy: number;
   readonly fees: number;
+  /** Funding paid by the trades (positive = paid, negative = received). */
+  readonly funding: number;
   readonly sharpe: number;
   readonly sortino: number;
   /** Largest peak-to-trough fall of equity, as a fraction of the peak. */
@@ -34,7 +36,8 @@ export interface PerformanceMetrics {
   readonly avg_holding_minutes: number;
 }
 
-export type TradeOutcome = Pick<Trade, 'netPnl' | 'fees' | 'entryTime' | 'exitTime'>;
+/** `funding` may be missing in trades recorded before funding existed: it counts as 0. */
+export type TradeOutcome = Pick<Trade, 'netPnl' | 'fees' | 'entryTime' | 'exitTime'> & { readonly funding?: number };
 
 function ratio(numerator: number, denominator: number): number {
   return denominator === 0 ? 0 : numerator / denominator;
@@ -155,6 +158,7 @@ export function performanceMetrics(equity: readonly number[], trades: readonly T
     profit_factor: ratio(grossProfit, grossLoss),
     expectancy: mean(pnls),
     fees: sum(trades.map((t) => t.fees)),
+    funding: sum(trades.map((t) => t.funding ?? 0)),
     sharpe: sharpeRatio(returns),
     sortino: sortinoRatio(returns),
     max_drawdown: drawdown,

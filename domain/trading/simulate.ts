@@ -5,6 +5,7 @@
 import { BAR_MS, type Bar } from '../bars';
 import { lastStep, stepBar, type EquityPoint } from './bar-step';
 import type { EngineEvent } from './events';
+import { fundingByMinute, type FundingRate } from './funding';
 import type { TradingParams } from './params';
 import { initialState, type Trade, type TraderState } from './state';
 
@@ -31,7 +32,8 @@ function checkInputs(bars: readonly Bar[], predictions: ArrayLike<number | null>
 /**
  * Backtest over the test bars. `predictions[i]` / `modelVersions[i]` belong to the close of `bars[i]`; null (or NaN)
  * means no model for that bar: no entries and no signal exits, while stops, take-profits and the kill switch still
- * act. `startTime` (T0) defaults to the first bar's open time.
+ * act. `startTime` (T0) defaults to the first bar's open time. `funding` is the funding series: each entry is paid at
+ * the open of the bar opening in its minute; one in a gap of `bars` or after the last bar pays nothing.
  */
 export function simulate(
   bars: readonly Bar[],
@@ -39,8 +41,10 @@ export function simulate(
   modelVersions: readonly (string | null)[],
   params: TradingParams,
   startTime: number = bars[0]?.openTime ?? Number.NaN,
+  funding: readonly FundingRate[] = [],
 ): SimulationResult {
   checkInputs(bars, predictions, modelVersions, startTime);
+  const fundingAt = fundingByMinute(funding);
   let state = initialState(params, startTime);
   const trades: Trade[] = [];
   const events: EngineEvent[] = [];
@@ -48,8 +52,11 @@ export function simulate(
   const last = bars.length - 1;
   for (let i = 0; i <= last; i++) {
     const bar = bars[i]!;
+    const due = fundingAt.get(bar.openTime) ?? null;
     const step =
-      i < last ? stepBar(state, { bar, prediction: predictions[i] ?? null, modelVersion: modelVersions[i] ?? null }, params) : lastStep(state, bar, params);
+      i < last
+        ? stepBar(state, { bar, prediction: predictions[i] ?? null, modelVersion: modelVersions[i] ?? null, funding: due }, params)
+        : lastStep(state, bar, params, due);
     state = step.state;
     trades.push(...step.trades);
     events.push(...step.events);

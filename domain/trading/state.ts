@@ -8,7 +8,7 @@ import { assertTradingParams, type TradingParams } from './params';
 export const SIDES = ['LONG', 'SHORT'] as const;
 export type Side = (typeof SIDES)[number];
 
-export const EXIT_REASONS = ['signal', 'stop_loss', 'take_profit', 'kill_switch', 'flatten', 'end_of_test'] as const;
+export const EXIT_REASONS = ['signal', 'stop_loss', 'take_profit', 'liquidation', 'kill_switch', 'flatten', 'end_of_test'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 /** Exits made by the protective orders (simulated on the bar's range, or filled by the exchange). */
 export type ProtectiveExitReason = Extract<ExitReason, 'stop_loss' | 'take_profit'>;
@@ -30,6 +30,16 @@ export interface Position {
   readonly entryFee: number;
   /** The model that decided the entry; a model swap never changes it. */
   readonly modelVersion: string;
+  /**
+   * Funding paid so far (positive = paid, negative = received). The fields below are optional because states
+   * stored before funding and margin existed lack them: read a missing `funding` as 0 and a missing
+   * `liquidationPrice` as none.
+   */
+  readonly funding?: number;
+  /** Isolated margin set aside at the entry (notional / leverage), fixed for the position's life. */
+  readonly margin?: number;
+  /** A bar opening at or beyond it liquidates the position; null when none is modelled (no brackets, or none above 0). */
+  readonly liquidationPrice?: number | null;
 }
 
 /** One round trip, as written to trades.csv. */
@@ -43,7 +53,9 @@ export interface Trade {
   readonly qty: number;
   /** Fees of both fills. */
   readonly fees: number;
-  /** Price PnL minus both fees. */
+  /** Funding paid over the trade's life (positive = paid, negative = received). */
+  readonly funding: number;
+  /** Price PnL minus both fees minus funding. */
   readonly netPnl: number;
   readonly exitReason: ExitReason;
   readonly modelVersion: string;
@@ -60,7 +72,7 @@ export interface TraderCounters {
 }
 
 export interface TraderState {
-  /** Wallet balance: starting capital + realised price PnL - every fee paid. */
+  /** Wallet balance: starting capital + realised price PnL - every fee paid - funding paid. */
   readonly cash: number;
   readonly position: Position | null;
   readonly pending: OrderIntent | null;

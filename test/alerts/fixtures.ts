@@ -30,6 +30,7 @@ export const SAMPLES: { readonly [K in AlertKind]: AlertEvent & { readonly kind:
     exitTime: BAR,
     exitPrice: 19800,
     fees: 8,
+    funding: 0,
     netPnl: 92,
     exitReason: 'take_profit',
     modelVersion: 'm1',

@@ -49,6 +49,8 @@ describe('a backtest longer than the old 336-hour cap', () => {
 
     const live = await replayLive(runtime.database.db, long);
     const strip = ({ seq: _seq, runId: _run, symbol: _symbol, ...t }: (typeof stored)[number]) => t;
+    // No funding series: every trade paid none, and its row says so.
+    expect(live.trades.every((t) => t.funding === 0)).toBe(true);
     expect(stored.map(strip)).toEqual(live.trades);
 
     const histories = await historyStats(runtime.client, long.workflowId);

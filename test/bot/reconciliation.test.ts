@@ -34,6 +34,8 @@ const START_INDEX = 5750;
 let dataDir: string;
 let runtimeOptions: LocalRuntimeOptions;
 let runtime: LocalRuntime;
+/** The servers, started by the first runtime: a runtime started after it reuses them and leaves them running. */
+let servers: LocalRuntime['infra'];
 let exchange: LocalExchange;
 let rest: RestClient;
 let bot: WorkflowHandle<typeof TradingBotWorkflow>;
@@ -75,10 +77,12 @@ beforeAll(async () => {
   const env = { BOT_DATA_DIR: dataDir };
   runtimeOptions = { trainingSlots: 2, infra: { temporal: { port: temporalPort, uiPort, env }, postgres: { port: pgPort, env } } };
   runtime = await startLocalRuntime(runtimeOptions);
+  servers = runtime.infra;
   exchange = await LocalExchange.start({ bars: loadShippedBars(), startIndex: START_INDEX, speed: 0, port: 0 });
   const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
   rest = configureCcxtForLocal(createRestClient(settings, { apiKey: exchange.apiKey, secret: exchange.apiSecret }), exchange.baseUrl);
-  // A position opened by hand before the bot starts.
+  // A position opened by hand before the bot starts (in isolated margin: a live start refuses one in cross).
+  await rest.setMarginMode('isolated', SYMBOL);
   await rest.createOrder(SYMBOL, 'market', 'sell', 0.01);
   const shipped = loadConfig();
   // The bot never enters by itself here: every position is the hand's, adopted.
@@ -101,6 +105,7 @@ afterAll(async () => {
   await bot?.signal('stop').catch(() => undefined);
   await rest?.close();
   await runtime?.stop();
+  await servers?.stop();
   await exchange?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });

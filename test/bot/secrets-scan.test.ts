@@ -56,7 +56,7 @@ beforeAll(async () => {
   process.env.BINANCE_API_KEY = API_KEY;
   process.env.BINANCE_API_SECRET = API_SECRET;
   for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream) as (chunk: string | Uint8Array) => boolean;
+    const write = stream.write.bind(stream);
     jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return write(chunk);

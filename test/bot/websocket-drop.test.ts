@@ -9,6 +9,7 @@
  */
 import { getModel } from '../../db/repositories/models';
 import { loadBars } from '../../db/repositories/bars';
+import { liveSeries } from '../../domain/markets';
 import { BAR_MS, findGaps, type Bar } from '../../domain/bars';
 import { LocalExchange } from '../../local-exchange/local-exchange';
 import { startBot } from '../../app/start-bot';
@@ -146,7 +147,7 @@ test('the bars table has no gap over the run and holds exactly the bars the exch
   expect(run).toBeDefined();
   const { startAfter, outage, outageWrites } = run;
   const lastReleased = startAfter + TOTAL_BARS * BAR_MS;
-  const stored = await loadBars(runtime!.database.db, SYMBOL, 0, lastReleased + BAR_MS);
+  const stored = await loadBars(runtime!.database.db, liveSeries(SYMBOL), 0, lastReleased + BAR_MS);
   expect(findGaps(stored)).toEqual([]);
   const first = bars.findIndex((b) => b.openTime === stored[0]?.openTime);
   expect(first).toBeGreaterThanOrEqual(0);

@@ -1,8 +1,8 @@
 // `npm run backtest` refusing bad input: a clear message and a non-zero exit, before any server is started.
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadShippedBars } from '../helpers/shipped-data';
-import { barsCsv, iso, runScript, tempDir, writeBars, type ScriptRun } from './run-script';
+import { barsCsv, iso, ROOT, runScript, tempDir, writeBars, type ScriptRun } from './run-script';
 
 const HOUR = 60;
 
@@ -83,6 +83,61 @@ describe('npm run backtest: bad input fails fast', () => {
     writeFileSync(file, lines.join('\n'));
 
     expectRefused(backtest('--data', file), `Data file ${file} is not valid: line 42: close is not a number: "n/a"`);
+  });
+
+  describe('--funding FILE', () => {
+    const t0 = bars[48 * HOUR]!.openTime; // the default test: the 24 h after 48 h of training
+    const fundingFile = (name: string, text: string): string => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+
+    test('a malformed row is reported with the file, its line and the problem', () => {
+      const file = fundingFile('bad.funding.csv', `funding_time,funding_rate,mark_price\n${t0},0.0001,\n${t0 + 8 * 3_600_000},x,\n`);
+
+      expectRefused(backtest('--funding', file), `Funding file ${file} is not valid: line 3: funding_rate is not a decimal number (got "x")`);
+    });
+
+    test('an unreadable file', () => {
+      const file = join(dir, 'no-such.funding.csv');
+
+      expectRefused(backtest('--funding', file), `Cannot read funding file ${file}: ENOENT`);
+    });
+
+    test('a series that does not reach into the test period', () => {
+      const file = fundingFile('old.funding.csv', `funding_time,funding_rate\n${t0 - 72 * 3_600_000},0.0001\n`);
+
+      expectRefused(backtest('--funding', file), new RegExp(`Funding file ${file} covers .* outside the test ${iso(t0)} \\.\\. ${iso(t0 + 24 * 3_600_000)}`));
+    });
+  });
+
+  test('a configuration whose stop-loss lies beyond the liquidation price is refused at start', () => {
+    const config = join(dir, 'leverage-80.yaml');
+    writeFileSync(config, readFileSync(join(ROOT, 'config', 'config.yaml'), 'utf8').replace(/^  leverage: 1$/m, '  leverage: 80'));
+
+    expectRefused(
+      backtest('--config', config),
+      /Configuration refused: trading.stop_loss_pct 1 % lies at or beyond the liquidation price at execution.leverage 80/,
+    );
+  });
+
+  describe('--db (the bars table) refuses bad options before any server is started', () => {
+    test('with --data', () => {
+      expectRefused(backtest('--db', '--data', 'data/x.csv'), '--db reads the bars table and --data data/x.csv a file: give one of them');
+    });
+
+    test('--market without --db', () => {
+      expectRefused(backtest('--market', 'binance-usdm'), '--market chooses the stored series of --db; it does not apply to a data file');
+    });
+
+    test('a market that is not a market id', () => {
+      expectRefused(backtest('--db', '--market', 'USDM'), "--market 'USDM' is not a market id");
+    });
+
+    test('an option out of range', () => {
+      expectRefused(backtest('--db', '--test-hours', '0'), '--test-hours must be at least 1/6 (10 minutes) (got 0)');
+    });
   });
 
   test('an unknown symbol for the shipped data', () => {

@@ -1,9 +1,10 @@
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '../../db/client';
 import { createRun, failRun, finishRun, getRun, insertTrades, listTrades, type BacktestTradeInput } from '../../db/repositories/backtests';
+import { insertTrades as insertBotTrades } from '../../db/repositories/bot-records';
 import { latestEquity, loadEquity, upsertEquitySnapshots } from '../../db/repositories/equity';
 import { getChampion, getModel, insertModel, listModels, modelVersion, setModelStatus } from '../../db/repositories/models';
 import { loadPredictions, upsertPredictions } from '../../db/repositories/predictions';
-import type { NewModelRow } from '../../db/schema';
+import { trades, type NewModelRow } from '../../db/schema';
 import { BAR_MS } from '../../domain/bars';
 import { startTempPostgres, type TempPostgres } from './temp-postgres';
 
@@ -112,7 +113,9 @@ describe('backtest runs', () => {
     exitPrice: 22_010 + seq,
     qty: 0.45,
     fees: 7.9,
-    netPnl: seq % 2 === 0 ? -3.4 : -12.4,
+    // A LONG paid funding, a SHORT received it; net PnL = price PnL - fees - funding.
+    funding: seq % 2 === 0 ? 0.35 : -0.35,
+    netPnl: seq % 2 === 0 ? -3.75 : -12.05,
     exitReason: 'signal',
     modelVersion: 'BTCUSDT-20230303T1200-abcdef01',
   });
@@ -125,11 +128,11 @@ describe('backtest runs', () => {
     expect(await insertTrades(handle.db, 'bt-1', [trade(0), trade(1), trade(2)])).toBe(3);
     // A retried activity writes the same trades again, plus the ones it got further with.
     expect(await insertTrades(handle.db, 'bt-1', [trade(0), trade(1), trade(2), trade(3)])).toBe(1);
-    expect((await listTrades(handle.db, 'bt-1')).map((t) => [t.seq, t.side, t.entryPrice])).toEqual([
-      [0, 'LONG', 22_000],
-      [1, 'SHORT', 22_001],
-      [2, 'LONG', 22_002],
-      [3, 'SHORT', 22_003],
+    expect((await listTrades(handle.db, 'bt-1')).map((t) => [t.seq, t.side, t.entryPrice, t.funding])).toEqual([
+      [0, 'LONG', 22_000, 0.35],
+      [1, 'SHORT', 22_001, -0.35],
+      [2, 'LONG', 22_002, 0.35],
+      [3, 'SHORT', 22_003, -0.35],
     ]);
 
     await finishRun(handle.db, 'bt-1', { finishedAt: T + HOUR, summary: { metrics: { trades: 4 } } });
@@ -141,6 +144,31 @@ describe('backtest runs', () => {
     await failRun(handle.db, 'bt-2', { finishedAt: T + 1, error: 'LightGBM: no rows' });
     expect(await getRun(handle.db, 'bt-2')).toMatchObject({ status: 'failed', error: 'LightGBM: no rows' });
     await expect(finishRun(handle.db, 'bt-404', { finishedAt: T, summary: {} })).rejects.toThrow('backtest run bt-404 does not exist');
+  });
+});
+
+describe("the bot's trades", () => {
+  it('keep the funding each round trip paid, once per id', async () => {
+    const closed = {
+      id: 'bot-BTCUSDT-paper:1677844800000:SHORT',
+      mode: 'paper' as const,
+      symbol: 'BTCUSDT',
+      side: 'SHORT' as const,
+      entryTime: T,
+      entryPrice: 22_000,
+      exitTime: T + 2 * HOUR,
+      exitPrice: 21_990,
+      qty: 0.45,
+      fees: 7.9,
+      // A SHORT held across a positive funding rate receives it.
+      funding: -0.99,
+      netPnl: 4.5 - 7.9 + 0.99,
+      exitReason: 'take_profit' as const,
+      modelVersion: 'BTCUSDT-20230303T1200-abcdef01',
+    };
+    await insertBotTrades(handle.db, [closed]);
+    await insertBotTrades(handle.db, [{ ...closed, funding: 5 }]); // a retried recordBar leaves the first row
+    expect(await handle.db.select().from(trades)).toEqual([closed]);
   });
 });
 

@@ -2,12 +2,15 @@
 import type { DatabaseHandle } from '../../db/client';
 import { loadBars } from '../../db/repositories/bars';
 import type { Bar } from '../../domain/bars';
+import { liveSeries } from '../../domain/markets';
 import type { ExchangeSettings } from '../../domain/exchange-settings';
 import type { LocalExchange } from '../../local-exchange/local-exchange';
 import { createRestClient, createStreamClient } from '../../binance/exchange-client';
 import { KlineStreamer, type KlineStreamerOptions, type StreamHeartbeat } from '../../binance/kline-stream';
 
 export const SYMBOL = 'BTCUSDT';
+/** Where the market-data path stores SYMBOL: the bot's market (binance-usdm). */
+export const SERIES = liveSeries(SYMBOL);
 /** Bars before this index of the shipped data are history when the exchange starts. */
 export const START = 3000;
 
@@ -80,7 +83,7 @@ export async function streaming(running: RunningStreamer, exchange: LocalExchang
 }
 
 export function allStoredBars(database: DatabaseHandle): Promise<Bar[]> {
-  return loadBars(database.db, SYMBOL, 0, Number.MAX_SAFE_INTEGER);
+  return loadBars(database.db, SERIES, 0, Number.MAX_SAFE_INTEGER);
 }
 
 /** Rows per bars.source, e.g. { 'local-rest': 120, 'local-ws': 3 }. */

@@ -10,7 +10,7 @@ import { BARS_CLOSED_CHANNEL, barKey, waitForBar } from '../../market-data/bar-n
 import { storeClosedBars } from '../../market-data/store-bars';
 import { startTempPostgres, type TempPostgres } from '../db/temp-postgres';
 import { loadShippedBars } from '../helpers/shipped-data';
-import { allStoredBars, barsBySource, START, startStreamer, streaming, SYMBOL, waitUntil, type RunningStreamer } from './fixtures';
+import { allStoredBars, barsBySource, SERIES, START, startStreamer, streaming, SYMBOL, waitUntil, type RunningStreamer } from './fixtures';
 
 const bars = loadShippedBars();
 let pg: TempPostgres;
@@ -55,7 +55,7 @@ describe('KlineStreamer', () => {
 
     for (let i = 0; i < 3; i++) {
       const [closed] = ex.advance(1);
-      expect(await waitForBar(database.sql, SYMBOL, closed!.openTime, 5_000)).toEqual(closed);
+      expect(await waitForBar(database.sql, SERIES, closed!.openTime, 5_000)).toEqual(closed);
       const newest = (await allStoredBars(database)).at(-1)!;
       expect(newest.openTime).toBe(closed!.openTime); // the bar now in progress is not stored
     }
@@ -87,7 +87,7 @@ describe('KlineStreamer', () => {
     running = startStreamer(ex, database, { historyHours: 1 });
     await streaming(running, ex);
     ex.advance(2);
-    await waitForBar(database.sql, SYMBOL, bars[START + 1]!.openTime, 5_000);
+    await waitForBar(database.sql, SERIES, bars[START + 1]!.openTime, 5_000);
 
     // Cut the connection and refuse reconnects until 5 more bars have closed.
     expect(ex.dropWebSockets({ forBars: 5 })).toBe(1);
@@ -96,10 +96,10 @@ describe('KlineStreamer', () => {
       await new Promise((r) => setTimeout(r, 60)); // reconnect attempts keep failing meanwhile
     }
     const lastDuringOutage = bars[START + 6]!;
-    expect(await waitForBar(database.sql, SYMBOL, lastDuringOutage.openTime, 10_000)).toEqual(lastDuringOutage);
+    expect(await waitForBar(database.sql, SERIES, lastDuringOutage.openTime, 10_000)).toEqual(lastDuringOutage);
     await streaming(running, ex);
     ex.advance(2); // streamed again after the reconnect
-    await waitForBar(database.sql, SYMBOL, bars[START + 8]!.openTime, 5_000);
+    await waitForBar(database.sql, SERIES, bars[START + 8]!.openTime, 5_000);
 
     const stored = await allStoredBars(database);
     expect(findGaps(stored)).toEqual([]);
@@ -129,7 +129,7 @@ describe('KlineStreamer', () => {
     running = startStreamer(ex, database, { historyHours: 1 });
     await streaming(running, ex);
     ex.advance(1);
-    await waitForBar(database.sql, SYMBOL, bars[START + 4]!.openTime, 5_000);
+    await waitForBar(database.sql, SERIES, bars[START + 4]!.openTime, 5_000);
     expect(await allStoredBars(database)).toEqual(bars.slice(START - 60, START + 5));
     // Only the 4 bars missed while down came over REST; the next one from the stream.
     expect(running.streamer.status().barsStored).toBe(5);
@@ -148,7 +148,7 @@ describe('KlineStreamer', () => {
     ex.advance(1);
     await new Promise((r) => setTimeout(r, 50));
     const [second] = ex.advance(1);
-    expect(await waitForBar(database.sql, SYMBOL, second!.openTime, 5_000)).toEqual(second);
+    expect(await waitForBar(database.sql, SERIES, second!.openTime, 5_000)).toEqual(second);
     expect(await allStoredBars(database)).toEqual(bars.slice(START - 60, START + 2));
     expect(await barsBySource(database)).toEqual({ 'local-rest': 60, 'local-ws': 2 });
     expect(running.streamer.status().reconnects).toBe(0);
@@ -163,7 +163,7 @@ describe('KlineStreamer', () => {
       running = startStreamer(ex, database, { historyHours: 1, clockCheckIntervalMs: 150 }, silent);
       await streaming(running, silent);
       const [closed] = ex.advance(1);
-      expect(await waitForBar(database.sql, SYMBOL, closed!.openTime, 5_000)).toEqual(closed);
+      expect(await waitForBar(database.sql, SERIES, closed!.openTime, 5_000)).toEqual(closed);
       expect(running.streamer.status().lastError).toMatch(/StreamStalledError: the bar of .* closed on the exchange but the stream has not delivered it/);
       expect(await barsBySource(database)).toEqual({ 'local-rest': 61 });
     } finally {
@@ -192,7 +192,7 @@ describe('KlineStreamer', () => {
       for (let i = 0; i < 10; i++) {
         const publishedAt = performance.now();
         const [closed] = ex.advance(1);
-        const key = barKey(SYMBOL, closed!.openTime);
+        const key = barKey(SERIES, closed!.openTime);
         await waitUntil(`NOTIFY ${key}`, () => received.has(key), 5_000);
         latencies.push(received.get(key)! - publishedAt);
       }
@@ -210,35 +210,35 @@ describe('waitForBar', () => {
   const store = () => ({ db: database.db, sql: database.sql });
 
   test('returns a bar stored before the call at once', async () => {
-    await storeClosedBars(store(), SYMBOL, [bar], 'test');
+    await storeClosedBars(store(), SERIES, [bar], 'test');
     const started = Date.now();
-    expect(await waitForBar(database.sql, SYMBOL, bar.openTime, 5_000)).toEqual(bar);
+    expect(await waitForBar(database.sql, SERIES, bar.openTime, 5_000)).toEqual(bar);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   test('resolves when the bar is stored and announced, every waiter with one LISTEN', async () => {
-    const waits = [0, 1, 2].map(() => waitForBar(database.sql, SYMBOL, bar.openTime, 5_000));
-    const other = waitForBar(database.sql, SYMBOL, bar.openTime + BAR_MS, 300);
+    const waits = [0, 1, 2].map(() => waitForBar(database.sql, SERIES, bar.openTime, 5_000));
+    const other = waitForBar(database.sql, SERIES, bar.openTime + BAR_MS, 300);
     const listens = async () => (await database.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where query ilike 'listen%'`)[0]!.n;
     await waitUntil('the LISTEN is active', async () => (await listens()) > 0, 2_000);
     expect(await listens()).toBe(1);
-    await storeClosedBars(store(), SYMBOL, [bar], 'test');
+    await storeClosedBars(store(), SERIES, [bar], 'test');
     expect(await Promise.all(waits)).toEqual([bar, bar, bar]);
     expect(await other).toBeNull();
   });
 
   test('returns null after the timeout when the bar never comes', async () => {
     const started = Date.now();
-    expect(await waitForBar(database.sql, SYMBOL, bar.openTime, 200)).toBeNull();
+    expect(await waitForBar(database.sql, SERIES, bar.openTime, 200)).toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(195);
   });
 
   test('finds a bar stored without its notification when the timeout comes', async () => {
-    const waiting = waitForBar(database.sql, SYMBOL, bar.openTime, 400);
+    const waiting = waitForBar(database.sql, SERIES, bar.openTime, 400);
     await new Promise((r) => setTimeout(r, 100));
     // A writer that died between its INSERT and its NOTIFY.
-    await database.sql`insert into bars (symbol, open_time, open, high, low, close, volume, source)
-      values (${SYMBOL}, ${bar.openTime}, ${bar.open}, ${bar.high}, ${bar.low}, ${bar.close}, ${bar.volume}, 'test')`;
+    await database.sql`insert into bars (market, symbol, open_time, open, high, low, close, volume, source)
+      values (${SERIES.market}, ${SYMBOL}, ${bar.openTime}, ${bar.open}, ${bar.high}, ${bar.low}, ${bar.close}, ${bar.volume}, 'test')`;
     expect(await waiting).toEqual(bar);
   });
 });

@@ -26,7 +26,7 @@ import { marketDataStatusQuery, marketDataWorkflowId, stopMarketDataSignal } fro
 import { startTempPostgres, type TempPostgres } from '../db/temp-postgres';
 import { freePorts } from '../helpers/free-ports';
 import { loadShippedBars } from '../helpers/shipped-data';
-import { allStoredBars, localSettings, START, SYMBOL, waitUntil } from './fixtures';
+import { allStoredBars, localSettings, SERIES, START, SYMBOL, waitUntil } from './fixtures';
 
 const bars = loadShippedBars();
 let dataDir: string;
@@ -94,7 +94,7 @@ test('MarketDataWorkflow streams bars into the table until the stop signal ends 
   await exchange.waitForKlineSubscribers(1);
   for (let i = 0; i < 2; i++) {
     const [closed] = exchange.advance(1);
-    expect(await waitForBar(database.sql, SYMBOL, closed!.openTime, 5_000)).toEqual(closed);
+    expect(await waitForBar(database.sql, SERIES, closed!.openTime, 5_000)).toEqual(closed);
   }
   expect(await allStoredBars(database)).toEqual(bars.slice(START - 60, START + 2));
 
@@ -138,7 +138,7 @@ describe('market-data activities', () => {
     await waitUntil('the activity streams', () => heartbeats.at(-1)?.phase === 'streaming');
     await exchange.waitForKlineSubscribers(1);
     const [closed] = exchange.advance(1);
-    expect(await waitForBar(database.sql, SYMBOL, closed!.openTime, 5_000)).toEqual(closed);
+    expect(await waitForBar(database.sql, SERIES, closed!.openTime, 5_000)).toEqual(closed);
     await waitUntil('a heartbeat reports the new bar', () => heartbeats.at(-1)?.lastStoredOpenTime === closed!.openTime);
     expect(heartbeats.at(-1)).toMatchObject({ reconnects: 3, barsStored: 7 + 60 + 1 });
 

@@ -18,6 +18,7 @@ const trade: Trade = {
   exitPrice: 101,
   qty: 2,
   fees: 0.1,
+  funding: 0,
   netPnl: 1.9,
   exitReason: 'take_profit',
   modelVersion: 'v1',

@@ -13,6 +13,7 @@ export const trades: TradeRow[] = [
     exitPrice: 22_456.78901234568,
     qty: 1e-7,
     fees: 1.2345678901234568e-5,
+    funding: -0.25,
     netPnl: 12.5,
     exitReason: 'take_profit',
     modelVersion: 'm-2023-03-03T00:00Z',
@@ -25,6 +26,7 @@ export const trades: TradeRow[] = [
     exitPrice: 1e20,
     qty: 3,
     fees: 0,
+    funding: 1.5e-9,
     netPnl: -7.000000000000001,
     exitReason: 'stop_loss',
     modelVersion: 'v1,"beta"', // comma and quotes: must be quoted and doubled
@@ -45,6 +47,7 @@ export const metrics: Record<string, number> = {
   profit_factor: 1.7857142857142858,
   expectancy: 2.75,
   fees: 0.000012345678901234567,
+  funding: -0.2499999985,
   sharpe: 1.234,
   sortino: 2.5,
   max_drawdown: 0.0123,

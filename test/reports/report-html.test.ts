@@ -37,6 +37,15 @@ describe('report.html', () => {
     expect(html).toMatch(/<code>fees<\/code><\/td><td class="num">0.00<\/td>/);
   });
 
+  it('shows funding paid: the metric, a column per trade, and the funding source when given', () => {
+    expect(html).toMatch(/Funding paid \(negative: received\) <code>funding<\/code><\/td><td class="num">-0.25<\/td>/);
+    expect(html).toMatch(/<th>Fees<\/th><th>Funding<\/th><th>Net PnL<\/th>/);
+    expect(html).toMatch(/<td class="num">-0.25<\/td><td class="num win">12.50<\/td>/); // trade 1 received 0.25
+    expect(html).not.toContain('<dt>Funding</dt>');
+    const withSource = renderReportHtml(reportInput({ fundingSource: 'data/x.funding.csv: 3 rates' }));
+    expect(withSource).toContain('<dt>Funding</dt><dd>data/x.funding.csv: 3 rates</dd>');
+  });
+
   it('lists each model with its validation metrics, blank where a model lacks one', () => {
     expect(html).toMatch(/<th>Version<\/th><th>Trained at<\/th><th>rmse<\/th><th>directional_accuracy<\/th><th>ic<\/th>/);
     expect(html).toMatch(/<td>v1<\/td><td>2023-03-03 00:00 UTC<\/td><td class="num">0.000812345<\/td><td class="num">0.5234<\/td><td class="num">0.031<\/td>/);

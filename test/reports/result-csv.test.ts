@@ -5,8 +5,8 @@ import { equityCurve, T0, trades } from './fixtures';
 
 describe('trades.csv', () => {
   it('starts with the header of strategy.md, exactly', () => {
-    expect(tradesCsv([]).split('\n')[0]).toBe('side,entry_time,entry_price,exit_time,exit_price,qty,fees,net_pnl,exit_reason,model_version');
-    expect(tradesCsv([])).toBe('side,entry_time,entry_price,exit_time,exit_price,qty,fees,net_pnl,exit_reason,model_version\n');
+    expect(tradesCsv([]).split('\n')[0]).toBe('side,entry_time,entry_price,exit_time,exit_price,qty,fees,funding,net_pnl,exit_reason,model_version');
+    expect(tradesCsv([])).toBe('side,entry_time,entry_price,exit_time,exit_price,qty,fees,funding,net_pnl,exit_reason,model_version\n');
   });
 
   it('round-trips awkward numbers exactly and writes no exponents', () => {
@@ -15,7 +15,7 @@ describe('trades.csv', () => {
     expect(text).not.toMatch(/\de[-+]?\d/i);
     const first = text.split('\n')[1]!;
     expect(first).toBe(
-      `LONG,${T0 + 300_000},0.30000000000000004,${T0 + 1_200_000},22456.78901234568,0.0000001,0.000012345678901234568,12.5,take_profit,m-2023-03-03T00:00Z`,
+      `LONG,${T0 + 300_000},0.30000000000000004,${T0 + 1_200_000},22456.78901234568,0.0000001,0.000012345678901234568,-0.25,12.5,take_profit,m-2023-03-03T00:00Z`,
     );
   });
 
@@ -44,7 +44,7 @@ describe('trades.csv', () => {
     }
     expect(message).toMatch(/run\/trades\.csv line 2: side: must be one of LONG, SHORT \(got "long"\)/);
     expect(message).toMatch(/line 3: qty: must be a decimal number \(got ""\)/);
-    expect(message).toMatch(/line 4: expected 10 fields, got 4/);
+    expect(message).toMatch(/line 4: expected 11 fields, got 4/);
   });
 
   it('rejects a wrong header and an exit before the entry', () => {
@@ -56,6 +56,7 @@ describe('trades.csv', () => {
   it('refuses to write what it could not read back', () => {
     expect(() => tradesCsv([{ ...trades[0]!, netPnl: Number.NaN }])).toThrow(/trades\[0\]\.netPnl: NaN is not a finite number/);
     expect(() => tradesCsv([{ ...trades[0]!, entryTime: 1.5 }])).toThrow(/trades\[0\]\.entryTime/);
+    expect(() => tradesCsv([{ ...trades[0]!, funding: Number.POSITIVE_INFINITY }])).toThrow(/trades\[0\]\.funding: Infinity is not a finite number/);
   });
 });
 

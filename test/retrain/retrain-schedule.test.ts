@@ -13,7 +13,8 @@ import { type RetrainArgs } from '../../contracts/retrain';
 import { deleteRetrainSchedule, ensureRetrainSchedule, pauseRetrainSchedule, retrainScheduleId } from '../../app/retrain-schedule';
 import { tradingParamsFromConfig } from '../../app/trading-params';
 import { loadConfig } from '../../config/load-config';
-import { barRange, upsertBars } from '../../db/repositories/bars';
+import { barRange, writeBars } from '../../db/repositories/bars';
+import { liveSeries } from '../../domain/markets';
 import { getModel } from '../../db/repositories/models';
 import { listRetrainEvents } from '../../db/repositories/retrain-events';
 import { TASK_QUEUES } from '../../contracts/task-queues';
@@ -54,7 +55,7 @@ async function executions(workflowType: string): Promise<WorkflowExecutionInfo[]
 beforeAll(async () => {
   runtime = await startTestRuntime({ trainingSlots: 1 });
   const { db } = runtime.database;
-  await upsertBars(db, SYMBOL, loadShippedBars().slice(0, 4_320), 'test:shipped');
+  await writeBars(db, liveSeries(SYMBOL), loadShippedBars().slice(0, 4_320), 'test:shipped', { replace: false });
   const champion = await runtime.client.workflow.execute(TrainChampionWorkflow, {
     workflowId: `train-champion-${SYMBOL}`,
     taskQueue: TASK_QUEUES.trading,
@@ -67,7 +68,7 @@ beforeAll(async () => {
     trading: tradingParamsFromConfig(config),
     historyMinutes: shipped.historyMinutes,
     championVersion: champion.version,
-    startAfter: (await barRange(db, SYMBOL))!.last,
+    startAfter: (await barRange(db, liveSeries(SYMBOL)))!.last,
     barWaitMs: 2_000,
     staleAfterBars: 2,
     heartbeatTimeoutMs: 5_000,

@@ -4,7 +4,8 @@
  * candidate with a champion to beat but no bot to shadow it fails cleanly. Every run leaves its retrain event.
  */
 import { loadConfig } from '../../config/load-config';
-import { upsertBars } from '../../db/repositories/bars';
+import { writeBars } from '../../db/repositories/bars';
+import { liveSeries } from '../../domain/markets';
 import { getChampion, getModel } from '../../db/repositories/models';
 import { getRetrainEvent, listRetrainEvents } from '../../db/repositories/retrain-events';
 import { TASK_QUEUES } from '../../contracts/task-queues';
@@ -40,7 +41,7 @@ async function runRetrain(input: RetrainInput) {
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ trainingSlots: 1 });
-  await upsertBars(runtime.database.db, SYMBOL, loadShippedBars().slice(0, HISTORY_BARS), 'test:shipped');
+  await writeBars(runtime.database.db, liveSeries(SYMBOL), loadShippedBars().slice(0, HISTORY_BARS), 'test:shipped', { replace: false });
 });
 
 afterAll(async () => {

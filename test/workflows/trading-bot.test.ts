@@ -60,6 +60,8 @@ class BarFeed {
   readonly records: RecordBarInput[] = [];
   /** The challenger's prediction handed with each bar while one is in shadow mode. */
   challengerPrediction = 0.0001;
+  /** Funding settled in a bar's minute, handed to a paper bot (which asks with fundingFrom). */
+  readonly funding = new Map<number, number>();
 
   constructor(private readonly bars: readonly Bar[]) {}
 
@@ -116,6 +118,7 @@ class BarFeed {
         challengerPrediction: input.challengerVersion ? this.challengerPrediction : null,
         barsBehind: 0,
         handedAt: null,
+        ...(input.fundingFrom ? { funding: this.funding.has(bar.openTime) ? { time: bar.openTime, rate: this.funding.get(bar.openTime)! } : null } : {}),
       };
     },
     recordBar: (input: RecordBarInput): Promise<void> => {
@@ -374,5 +377,29 @@ test('alerts: started, paused, the round trip with its PnL, stopped; each once, 
       exitReason: 'flatten',
       netPnl: expect.any(Number),
     });
+  });
+});
+
+test('paper funding: a LONG open at a funding time pays qty x open x rate at that bar, recorded on its trade', async () => {
+  const bars = syntheticBars(10);
+  const feed = new BarFeed(bars);
+  feed.funding.set(barTime(3), 0.001);
+  await ts.withWorkers({ trading: feed.activities }, async () => {
+    const bot = await startBot(botInput());
+    feed.release(1, LONG); // entry decided at bar 1's close ...
+    feed.release(1, FLAT); // ... filled at bar 2's open
+    await feed.waitingFor(barTime(3));
+    const qty = (await status(bot)).position!.qty;
+    const cashBefore = feed.recordOf(barTime(2)).trader.cash;
+    feed.release(1, FLAT); // bar 3 opens at the funding time
+    await feed.waitingFor(barTime(4));
+    const paid = qty * bars[2]!.open * 0.001;
+    expect(cashBefore - feed.recordOf(barTime(3)).trader.cash).toBeCloseTo(paid, 9);
+    await bot.signal(flattenSignal);
+    feed.release(2, FLAT);
+    await feed.waitingFor(barTime(6));
+    const [trade] = feed.records.flatMap((r) => r.trades);
+    expect(trade?.funding).toBeCloseTo(paid, 9);
+    await bot.signal(stopSignal);
   });
 });

@@ -25,7 +25,17 @@ describe('fees and slippage by hand (defaults: 4 bps fee, 1 bp slippage)', () =>
   const opened = fillAtOpen(pendingAt({ type: 'OPEN_LONG', modelVersion: 'm1' }, P), bar(1, 100, 100.5), P).state;
 
   test('entry fill', () => {
-    expect(opened.position).toEqual({ side: 'LONG', qty: 10_000 / 100.01, entryPrice: 100.01, entryTime: T0 + MIN, entryFee: 4, modelVersion: 'm1' });
+    expect(opened.position).toEqual({
+      side: 'LONG',
+      qty: 10_000 / 100.01,
+      entryPrice: 100.01,
+      entryTime: T0 + MIN,
+      entryFee: 4,
+      modelVersion: 'm1',
+      funding: 0,
+      margin: 10_000, // leverage 1: the whole notional
+      liquidationPrice: null, // no leverage brackets in the parameters: none modelled
+    });
     expect(opened.cash).toBeCloseTo(9996, 9);
     expect(equityAt(opened, 100.5)).toBeCloseTo(10_044.99510049, 7); // 9,996 + qty x 0.49
   });
@@ -148,7 +158,8 @@ describe('applyFill with execution reports (live)', () => {
     const intent = decide(initialState(P, T0), { bar: bar(0, 100), prediction: 0.001, modelVersion: 'm3' }, P);
     const fill = fillForIntent(intent.intent!, { price: 100.2, time: T0 + MIN, qty: 99.7, fee: 4.1 });
     const { state } = applyFill(intent.state, fill, P);
-    expect(state.position).toEqual({ side: 'LONG', qty: 99.7, entryPrice: 100.2, entryTime: T0 + MIN, entryFee: 4.1, modelVersion: 'm3' });
+    expect(state.position).toMatchObject({ side: 'LONG', qty: 99.7, entryPrice: 100.2, entryTime: T0 + MIN, entryFee: 4.1, modelVersion: 'm3', funding: 0 });
+    expect(state.position!.margin).toBeCloseTo(99.7 * 100.2, 9);
     expect(state.cash).toBeCloseTo(9995.9, 10);
     expect(state.pending).toBeNull();
   });

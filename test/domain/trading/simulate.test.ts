@@ -40,6 +40,7 @@ describe('simulate: the backtest timeline', () => {
         exitPrice: 102,
         qty: 100,
         fees: 0,
+        funding: 0,
         netPnl: 200,
         exitReason: 'signal',
         modelVersion: 'm1',
