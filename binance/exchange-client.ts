@@ -21,14 +21,16 @@ interface ClientConfig {
 /**
  * The API keys a client gets. `credentials`: an explicit pair, `null` for none (public endpoints only), or
  * undefined for the default: BINANCE_API_KEY/SECRET for Binance, BINANCE_TESTNET_API_KEY/SECRET for its Demo Trading
- * (testnet), the settings' (or the demo) keys locally.
+ * (testnet); locally the settings' keys, else BINANCE_API_KEY/SECRET, else the local exchange's demo keys.
  */
 function clientConfig(settings: ExchangeSettings, credentials: ExchangeCredentials | null | undefined): ClientConfig {
   const keys =
     credentials !== undefined
       ? credentials
       : settings.kind === 'local'
-        ? { apiKey: settings.apiKey ?? DEMO_API_KEY, secret: settings.apiSecret ?? DEMO_API_SECRET }
+        ? settings.apiKey && settings.apiSecret
+          ? { apiKey: settings.apiKey, secret: settings.apiSecret }
+          : (exchangeCredentials() ?? { apiKey: DEMO_API_KEY, secret: DEMO_API_SECRET })
         : settings.testnet === true
           ? testnetCredentials()
           : exchangeCredentials();

@@ -25,7 +25,10 @@ afterEach(async () => {
 
 test('sets isolated margin and the leverage on a fresh account (Binance starts cross, 20x)', async () => {
   expect(exchange.state()).toMatchObject({ leverage: 20, marginType: 'CROSSED' });
-  expect(await prepareLiveAccount(settings, 'BTCUSDT', 3)).toEqual({ leverage: 3, marginMode: 'isolated', positionMode: 'one-way' });
+  const prepared = await prepareLiveAccount(settings, 'BTCUSDT', 3);
+  expect(prepared).toMatchObject({ leverage: 3, marginMode: 'isolated', positionMode: 'one-way' });
+  // The account's own brackets, for the liquidation model: tiers from a notional of 0 upwards.
+  expect(prepared.brackets[0]).toMatchObject({ notionalFloor: 0, maintMarginRatio: 0.004 });
   expect(exchange.state()).toMatchObject({ leverage: 3, marginType: 'ISOLATED' });
   // Again (a restart): nothing to change is not an error.
   await expect(prepareLiveAccount(settings, 'BTCUSDT', 3)).resolves.toMatchObject({ leverage: 3 });
