@@ -23,7 +23,8 @@ import { createRestClient } from '../binance/exchange-client';
  * never carry them. A local exchange started with its demo keys may name them in its settings instead.
  */
 function credentialsFor(settings: ExchangeSettings) {
-  if (settings.kind === 'local') return settings.apiKey && settings.apiSecret ? { apiKey: settings.apiKey, secret: settings.apiSecret } : exchangeCredentials();
+  // Locally the client's default applies: the settings' keys, else the environment's, else the demo keys.
+  if (settings.kind === 'local') return undefined;
   const testnet = settings.testnet === true;
   const credentials = testnet ? testnetCredentials() : exchangeCredentials();
   if (!credentials) {
