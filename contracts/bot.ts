@@ -118,6 +118,8 @@ export interface BotStatus {
   readonly barsProcessed: number;
   readonly tradesClosed: number;
   readonly stopping: boolean;
+  /** True while the bot waits for its next bar: the last bar's step (orders, records, reconciliation) is complete. */
+  readonly awaitingBar: boolean;
   /** The model in shadow mode, if any, and its bars left. */
   readonly challenger: { readonly version: string; readonly barsLeft: number } | null;
   readonly lastDrift: { readonly feature: string; readonly psi: number } | null;

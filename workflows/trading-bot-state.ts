@@ -62,7 +62,7 @@ export function carriedState(state: BotState): BotCarried {
   return carried;
 }
 
-export function botStatus(input: BotInput, state: BotState): BotStatus {
+export function botStatus(input: BotInput, state: BotState, awaitingBar = false): BotStatus {
   const { trader } = state;
   const p = trader.position;
   const r = state.reconciliation;
@@ -81,6 +81,7 @@ export function botStatus(input: BotInput, state: BotState): BotStatus {
     barsProcessed: state.barsProcessed,
     tradesClosed: state.tradesClosed,
     stopping: state.stopRequested,
+    awaitingBar,
     challenger: state.challenger,
     lastDrift: state.lastDrift,
     rollingSharpe: state.rollingSharpe,

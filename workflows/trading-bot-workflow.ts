@@ -156,7 +156,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     }
   };
 
-  const status = (): BotStatus => botStatus(input, state);
+  const status = (): BotStatus => botStatus(input, state, waitScope !== null);
   /** Commands received while a step computes the next state from an older one: applied again on its result. */
   let received: OperatorCommand[] | null = null;
   const apply = (command: OperatorCommand): void => {

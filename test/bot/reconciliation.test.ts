@@ -45,13 +45,16 @@ const reconciliation = async () => (await status()).reconciliation!;
 const operate = (command: 'adopt' | 'flatten') => bot.executeUpdate('operate', { args: [command] });
 const exchangePosition = async () => (await rest.fetchPositions([SYMBOL])).find((p) => Math.abs(p.contracts ?? 0) > 0);
 
-/** Releases one bar and waits until the bot has decided on it (and reconciled, when due). */
+/**
+ * Releases one bar and waits until the bot has finished its step (decided, recorded and reconciled, when due): a
+ * change made by hand before that could land between the check's reads of the exchange.
+ */
 async function nextBar(): Promise<BotStatus> {
   const before = (await status()).barsProcessed;
   exchange.advance(1);
   return waitFor('the bot to process the bar', async () => {
     const s = await status();
-    return s.barsProcessed > before ? s : undefined;
+    return s.barsProcessed > before && s.awaitingBar ? s : undefined;
   });
 }
 
