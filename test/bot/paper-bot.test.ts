@@ -9,7 +9,7 @@
  */
 import { utcDay, BAR_MS } from '../../domain/bars';
 import { getModel } from '../../db/repositories/models';
-import { closingOrder, slippedPrice } from '../../domain/trading';
+import { closingOrder, slippedPrice, type FundingRate } from '../../domain/trading';
 import { LocalExchange } from '../../local-exchange/local-exchange';
 import { startBot } from '../../app/start-bot';
 import { tradingParamsFromConfig } from '../../app/trading-params';
@@ -36,6 +36,13 @@ jest.setTimeout(180_000);
 
 const bars = loadShippedBars();
 const config = paperTestConfig();
+// A funding every 5 minutes over the first run's bars (given to the exchange, not Binance's 8 h schedule), so its
+// trades pay and receive funding; later runs' bars have none. Rates of both signs, mark price a little off the open.
+const FUNDING: FundingRate[] = Array.from({ length: 24 }, (_, k) => {
+  const bar = bars[HISTORY_BARS + 3 + 5 * k]!;
+  const rate = (k % 3 === 2 ? -1 : 1) * 0.0004;
+  return { time: bar.openTime + 17, rate, markPrice: Math.round(bar.open * 1.0002 * 100) / 100 };
+});
 let runtime: TestRuntime;
 let exchange: LocalExchange;
 /** The bot of the running test, terminated after it if a failure left it running. */
@@ -43,7 +50,7 @@ let current: BotHandle | undefined;
 
 beforeAll(async () => {
   const started = Date.now();
-  [runtime, exchange] = await Promise.all([startTestRuntime(), LocalExchange.start({ bars, startIndex: HISTORY_BARS, speed: 0, port: 0 })]);
+  [runtime, exchange] = await Promise.all([startTestRuntime(), LocalExchange.start({ bars, startIndex: HISTORY_BARS, speed: 0, port: 0, funding: FUNDING })]);
   console.log(`stack up in ${Date.now() - started} ms`);
 });
 
@@ -122,8 +129,11 @@ describe('a 120-bar paper run', () => {
       params: tradingParamsFromConfig(config),
       startAfter,
       bars: final.barsProcessed,
+      funding: FUNDING,
     });
     const records = await readBotRecords(runtime.database.db, startAfter + BAR_MS);
+    // Funding included: the paper bot paid what the exchange settled, at the minutes strategy.md says.
+    expect(records.trades.some((t) => t.funding !== 0)).toBe(true);
     expect(records.trades).toEqual(replay.trades);
     expect(records.predictions.map((p) => p.prediction)).toEqual(replay.predictions);
     expect(records.decisions.map((d) => d.action)).toEqual(replay.actions);
