@@ -1,3 +1,4 @@
 export * from './rules';
 export * from './allocation';
 export * from './risk';
+export * from './simulate';

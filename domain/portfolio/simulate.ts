@@ -1,0 +1,118 @@
+/**
+ * The portfolio over a merged timeline (the portfolio backtest's core): every symbol runs the strategy's own bar
+ * step (domain/trading: openBar, decide, settleIntent, the same seams live trading uses), and at each minute's
+ * close the portfolio rules (risk.ts) admit or refuse the entries decided, rebalance at the UTC day start and run
+ * the portfolio kill switch. A refused entry is settled as a refused execution, as a refused exchange order is.
+ * Symbols without a bar in a minute (gaps) keep their last book.
+ */
+import type { Bar } from '../bars';
+import { utcDay } from '../bars';
+import { bookCash } from '../trading/reconcile';
+import { decide, openBar, settleIntent, SIMULATED, type EquityPoint, type FundingRate, type Trade, type TraderState, type TradingParams } from '../trading';
+import { initialState } from '../trading/state';
+import { portfolioMinute } from './risk';
+import { INITIAL_PORTFOLIO, type BookView, type EntryRequest, type PortfolioRules, type PortfolioState, type RefusalReason } from './rules';
+
+export interface SymbolSeries {
+  readonly symbol: string;
+  /** Ascending test bars. */
+  readonly bars: readonly Bar[];
+  /** The model's prediction at each bar's close (NaN: none), aligned with `bars`. */
+  readonly predictions: ArrayLike<number>;
+  readonly modelVersion: string;
+  /** Funding by the minute it is paid in. */
+  readonly funding?: ReadonlyMap<number, FundingRate>;
+}
+
+export interface PortfolioRefusal {
+  readonly time: number;
+  readonly symbol: string;
+  readonly reason: RefusalReason;
+}
+
+export interface PortfolioResult {
+  readonly states: Readonly<Record<string, TraderState>>;
+  readonly trades: readonly (Trade & { readonly symbol: string })[];
+  /** The portfolio's equity at each minute's close. */
+  readonly equity: readonly EquityPoint[];
+  readonly refusals: readonly PortfolioRefusal[];
+  readonly killSwitches: readonly number[];
+  readonly portfolio: PortfolioState;
+}
+
+const notionalOf = (state: TraderState, close: number): number => (state.position === null ? 0 : state.position.qty * close);
+
+/**
+ * Simulates every symbol under the portfolio rules. Each symbol's params carry its starting capital; the first
+ * minute rebalances them to the weights. The last minute of the timeline decides nothing further (positions stay
+ * open: the caller closes them as its end-of-test rule says).
+ */
+export function simulatePortfolio(rules: PortfolioRules, series: readonly SymbolSeries[], params: Readonly<Record<string, TradingParams>>): PortfolioResult {
+  const times = [...new Set(series.flatMap((s) => s.bars.map((b) => b.openTime)))].sort((a, b) => a - b);
+  if (times.length === 0) throw new Error('simulatePortfolio: no bars');
+  const states: Record<string, TraderState> = {};
+  const next: Record<string, number> = {};
+  const lastClose: Record<string, number> = {};
+  for (const s of series) {
+    if (s.bars.length !== s.predictions.length)
+      throw new Error(`simulatePortfolio: ${s.symbol} has ${s.bars.length} bars but ${s.predictions.length} predictions`);
+    states[s.symbol] = initialState(params[s.symbol]!, times[0]!);
+    next[s.symbol] = 0;
+    lastClose[s.symbol] = s.bars[0]?.open ?? 0;
+  }
+  let portfolio = INITIAL_PORTFOLIO;
+  const trades: (Trade & { symbol: string })[] = [];
+  const equity: EquityPoint[] = [];
+  const refusals: PortfolioRefusal[] = [];
+  const killSwitches: number[] = [];
+  for (const time of times) {
+    const decided = new Map<string, { opened: ReturnType<typeof openBar>; decision: ReturnType<typeof decide>; bar: Bar }>();
+    const requests: EntryRequest[] = [];
+    for (const s of series) {
+      const i = next[s.symbol]!;
+      const bar = s.bars[i];
+      if (bar === undefined || bar.openTime !== time) continue;
+      next[s.symbol] = i + 1;
+      const p = params[s.symbol]!;
+      const prediction = s.predictions[i]!;
+      const opened = openBar(states[s.symbol]!, bar, p, SIMULATED, s.funding?.get(time) ?? null);
+      const decision = decide(opened.state, { bar, prediction: Number.isFinite(prediction) ? prediction : null, modelVersion: s.modelVersion }, p);
+      decided.set(s.symbol, { opened, decision, bar });
+      lastClose[s.symbol] = bar.close;
+      const intent = decision.intent;
+      if (intent !== null && intent.type !== 'CLOSE') {
+        const size = decision.state.lastEquity * p.positionFraction * p.leverage;
+        requests.push({ symbol: s.symbol, side: intent.type === 'OPEN_LONG' ? 'LONG' : 'SHORT', prediction, notional: size });
+      }
+    }
+    const books: BookView[] = series.map((s) => {
+      const st = decided.get(s.symbol)?.decision.state ?? states[s.symbol]!;
+      return { symbol: s.symbol, equity: st.lastEquity, notional: notionalOf(st, lastClose[s.symbol]!) };
+    });
+    const outcome = portfolioMinute(portfolio, rules, { openTime: time, books, requests });
+    portfolio = outcome.state;
+    const refused = new Map(outcome.admissions.flatMap((a) => (a.admitted ? [] : [[a.symbol, a.reason] as const])));
+    for (const s of series) {
+      const d = decided.get(s.symbol);
+      if (d === undefined) continue;
+      const reason = refused.get(s.symbol);
+      const p = params[s.symbol]!;
+      const step = settleIntent(d.opened, d.decision, d.bar, p, reason === undefined ? SIMULATED : { source: 'refused', error: reason });
+      if (reason !== undefined) refusals.push({ time, symbol: s.symbol, reason });
+      states[s.symbol] = step.state;
+      for (const t of step.trades) trades.push({ ...t, symbol: s.symbol });
+    }
+    for (const [symbol, amount] of Object.entries(outcome.transfers)) states[symbol] = bookCash(states[symbol]!, amount, true);
+    if (outcome.killSwitchFired) {
+      killSwitches.push(time);
+      // Every bot closes at its next fill and enters nothing more today, as its own kill switch would make it.
+      for (const s of series) {
+        const st = states[s.symbol]!;
+        const halt = { ...st, halted: true, haltedDay: utcDay(time) };
+        states[s.symbol] = st.position === null ? { ...halt, pending: null } : { ...halt, pending: { type: 'CLOSE', reason: 'kill_switch' } };
+      }
+    }
+    equity.push({ openTime: time + 60_000, equity: series.reduce((sum, s) => sum + states[s.symbol]!.lastEquity, 0) });
+  }
+  return { states, trades, equity, refusals, killSwitches, portfolio };
+}
