@@ -28,13 +28,13 @@ const SYMBOL = 'BTC/USDT:USDT';
 
 const status = () => bot.query<BotStatus>('status');
 
-/** Releases one bar and waits until the bot has decided on it. */
+/** Releases one bar and waits until the bot has finished its step on it (decided, recorded, reconciled when due). */
 async function nextBar(): Promise<BotStatus> {
   const before = (await status()).barsProcessed;
   exchange.advance(1);
   return waitFor('the bot to process the bar', async () => {
     const s = await status();
-    return s.barsProcessed > before ? s : undefined;
+    return s.barsProcessed > before && s.awaitingBar ? s : undefined;
   });
 }
 
