@@ -9,7 +9,7 @@
  * really has that exporter, so /metrics never appends whatever else might listen on the port.
  */
 import { IllegalStateError } from '@temporalio/common';
-import { Runtime, type LogLevel, type RuntimeOptions } from '@temporalio/worker';
+import { makeTelemetryFilterString, Runtime, type LogLevel, type RuntimeOptions } from '@temporalio/worker';
 import { metricsConfig, sdkBindAddress } from './metrics-config';
 import { createRuntimeLogger, logEvent, logFormat, logLevel } from './structured-log';
 
@@ -22,8 +22,13 @@ export function observedRuntimeOptions(env: NodeJS.ProcessEnv = process.env, opt
   return {
     logger: createRuntimeLogger(level, format),
     telemetryOptions: {
-      // Core's dependencies are chatty below ERROR; Core itself follows LOG_LEVEL.
-      logging: { filter: { core: level, other: 'ERROR' }, console: { format: format === 'json' ? 'json' : 'compact' } },
+      // Core's dependencies are chatty below ERROR; Core itself follows LOG_LEVEL, except its client's retry
+      // warnings (`gRPC call ... retried N times`, several a second while Temporal is away): the dependency watch
+      // (app/supervise-infra.ts) says once that Temporal went away and once that it is back.
+      logging: {
+        filter: `${makeTelemetryFilterString({ core: level, other: 'ERROR' })},temporalio_client::retry=ERROR`,
+        console: { format: format === 'json' ? 'json' : 'compact' },
+      },
       ...(metrics ? { metrics: { prometheus: { bindAddress: sdkBindAddress(metrics) } } } : {}),
     },
   };

@@ -5,6 +5,7 @@
  * activity logs come out in the same shape as the worker processes' own events.
  */
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+import { isOutageNoise } from '../app/outage-log-filter';
 
 export type LogFormat = 'json' | 'text';
 
@@ -99,6 +100,8 @@ export function logEvent(level: LogLevel, msg: string, fields?: LogFields, strea
  */
 export function createRuntimeLogger(level: LogLevel = logLevel(), format: LogFormat = logFormat()): DefaultLogger {
   return new DefaultLogger(level, (entry: LogEntry) => {
+    // One failed attempt per activity per second during an outage: counted, and reported by the dependency watch.
+    if (isOutageNoise(entry)) return;
     const fields: LogFields | undefined = entry.meta;
     write(
       'stderr',

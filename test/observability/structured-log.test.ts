@@ -1,4 +1,5 @@
 import { LogTimestamp } from '@temporalio/worker';
+import { takeSuppressedCount } from '../../app/outage-log-filter';
 import { createRuntimeLogger, formatLogLine, logEvent, logFormat, logLevel } from '../../observability/structured-log';
 
 const TS = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
@@ -101,6 +102,18 @@ describe('writers', () => {
       sdkComponent: 'workflow',
       workflowId: 'bot-BTCUSDT-paper',
     });
+  });
+
+  test('an outage leaves out the failed attempts Temporal retries by itself, and counts them; other failures stay', () => {
+    takeSuppressedCount();
+    const logger = createRuntimeLogger('WARN', 'json');
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5433'), { code: 'ECONNREFUSED' });
+    const lines = capture(process.stderr, () => {
+      logger.warn('Activity failed', { sdkComponent: 'activity', activityType: 'awaitBar', error: refused });
+      logger.warn('Activity failed', { sdkComponent: 'activity', activityType: 'awaitBar', error: new Error('feature window too short') });
+    });
+    expect(lines.map((l) => (JSON.parse(l) as { error: { message: string } }).error.message)).toEqual(['feature window too short']);
+    expect(takeSuppressedCount()).toBe(1);
   });
 
   test("a process's own events go to stdout (errors to stderr) whatever the level", () => {
