@@ -4,6 +4,7 @@
  */
 import type { AwaitBarInput } from '../contracts/bot';
 import { Context } from '@temporalio/activity';
+import { sql as query } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Database } from '../db/client';
 import { countBarsAfter, loadBars } from '../db/repositories/bars';
@@ -94,32 +95,37 @@ export function createBotActivities({ db, sql, boosters = new BoosterCache(), fe
 
     async recordBar(input: RecordBarInput): Promise<void> {
       const t = input.trader;
-      await insertDecision(db, {
-        symbol: input.symbol,
-        mode: input.mode,
-        openTime: input.bar.openTime,
-        modelVersion: input.modelVersion,
-        prediction: input.prediction,
-        action: input.action,
-        reason: input.reason,
-        barsBehind: input.barsBehind,
-        equity: t.lastEquity,
-      });
-      await upsertEquitySnapshots(db, [
-        {
+      // One transaction, committed durably: the bot never writes a bar's rows again, so they must not be among the
+      // commits a PostgreSQL crash may lose under the pool's synchronous_commit=off (db/client.ts).
+      await db.transaction(async (tx) => {
+        await tx.execute(query`set local synchronous_commit = on`);
+        await insertDecision(tx, {
           symbol: input.symbol,
           mode: input.mode,
           openTime: input.bar.openTime,
+          modelVersion: input.modelVersion,
+          prediction: input.prediction,
+          action: input.action,
+          reason: input.reason,
+          barsBehind: input.barsBehind,
           equity: t.lastEquity,
-          cash: t.cash,
-          positionSide: t.position?.side ?? null,
-          positionQty: t.position?.qty ?? 0,
-        },
-      ]);
-      await insertTrades(
-        db,
-        input.trades.map((tr) => ({ id: `${input.workflowId}:${tr.entryTime}:${tr.side}`, mode: input.mode, symbol: input.symbol, ...tr })),
-      );
+        });
+        await upsertEquitySnapshots(tx, [
+          {
+            symbol: input.symbol,
+            mode: input.mode,
+            openTime: input.bar.openTime,
+            equity: t.lastEquity,
+            cash: t.cash,
+            positionSide: t.position?.side ?? null,
+            positionQty: t.position?.qty ?? 0,
+          },
+        ]);
+        await insertTrades(
+          tx,
+          input.trades.map((tr) => ({ id: `${input.workflowId}:${tr.entryTime}:${tr.side}`, mode: input.mode, symbol: input.symbol, ...tr })),
+        );
+      });
       const latencyMs = input.handedAt !== null ? Date.now() - input.handedAt : null;
       if (latencyMs !== null) onLatency?.(latencyMs);
       // After every write succeeded, so a retry of a failed attempt does not count the bar twice.
