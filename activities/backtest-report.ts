@@ -15,12 +15,11 @@ import { equityCsv } from '../reports/equity-csv';
 import { renderReportHtml } from '../reports/report-html';
 import { tradesCsv } from '../reports/trades-csv';
 import type { JsonObject } from '../db/schema';
-import type { BacktestRequest, BacktestSummary, EquityRow, FinishBacktestInput } from '../contracts/backtest';
-import { barList, dbSeries } from './bar-series';
+import type { BacktestRequest, BacktestSummary, FinishBacktestInput } from '../contracts/backtest';
+import { barList, dbSeries, type BarList } from './bar-series';
+import { chartInputsOf } from './report-chart-inputs';
 import { fundingNote, fundingSeriesOf, fundingSourceText } from './funding-series';
 
-/** Points of the report's equity chart: a year of minutes is drawn from its per-bucket extremes. */
-const CHART_POINTS = 4_000;
 /** Models listed in report.html (summary.json lists them all). */
 const REPORT_MODELS = 500;
 const ALL_SEGMENTS = 2_147_483_647;
@@ -54,26 +53,6 @@ async function writeRunFolder(outDir: string, files: Record<string, string>): Pr
   await rename(staging, outDir);
 }
 
-/** Keeps the first, last, lowest and highest point of each bucket, so drawdowns stay visible. */
-export function chartPoints(equity: readonly EquityRow[], maxPoints = CHART_POINTS): EquityRow[] {
-  if (equity.length <= maxPoints) return [...equity];
-  const buckets = Math.floor(maxPoints / 4);
-  const size = Math.ceil(equity.length / buckets);
-  const out: EquityRow[] = [];
-  for (let b = 0; b < equity.length; b += size) {
-    const part = equity.slice(b, Math.min(b + size, equity.length));
-    let lo = part[0]!;
-    let hi = part[0]!;
-    for (const p of part) {
-      if (p.equity < lo.equity) lo = p;
-      if (p.equity > hi.equity) hi = p;
-    }
-    const picked = new Set([part[0]!, lo, hi, part[part.length - 1]!]);
-    out.push(...[...picked].sort((a, b2) => a.openTime - b2.openTime));
-  }
-  return out;
-}
-
 export async function writeBacktestResults(db: Database, input: FinishBacktestInput, heartbeat: () => void): Promise<BacktestSummary> {
   const { request, prepared } = input;
   const equity = await loadEquity(db, request.runId);
@@ -98,7 +77,8 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
   heartbeat();
   const values = equity.map((p) => p.equity);
   const metrics = performanceMetrics(values, trades);
-  const quality = await tradedPeriodQuality(db, input);
+  const predictions = await loadSegmentPredictions(db, { runId: request.runId, symbol: request.symbol, fromSeq: 0, toSeq: ALL_SEGMENTS });
+  const quality = tradedPeriodQuality(bars, predictions, request.training.horizon);
   heartbeat();
   const m = request.monitoring;
   const monitoring = segments.map((s) => {
@@ -146,8 +126,10 @@ export async function writeBacktestResults(db: Database, input: FinishBacktestIn
     dataRange: { from: prepared.dataFrom, to: prepared.dataTo },
     testRange: { from: prepared.testFrom, to: prepared.testTo },
     metrics: { ...metrics },
-    equity: chartPoints(equity),
+    // The full curve: the page downsamples its lines itself and the returns tables need every day's last point.
+    equity,
     trades,
+    charts: await chartInputsOf(db, { series: bars, testRange: { from: prepared.testFrom, to: prepared.testTo }, predictions, segments }),
     fundingSource: fundingSourceText(funding, fundingSource),
     models: shownModels.map((s) => ({ version: s.modelVersion, trainedAt: s.trainEnd, metrics: numericOnly(s.validation) })),
     ...(shownModels.length < segments.length
@@ -180,11 +162,7 @@ function numericOnly(o: Readonly<Record<string, unknown>>): Record<string, numbe
 }
 
 /** Model quality on the traded bars whose realised forward return is inside the data. */
-async function tradedPeriodQuality(db: Database, input: FinishBacktestInput): Promise<Record<string, number>> {
-  const { request } = input;
-  const series = await barList(request.data, db);
-  const p = await loadSegmentPredictions(db, { runId: request.runId, symbol: request.symbol, fromSeq: 0, toSeq: ALL_SEGMENTS });
-  const horizon = request.training.horizon;
+function tradedPeriodQuality(series: BarList, p: { openTime: readonly number[]; prediction: readonly number[] }, horizon: number): Record<string, number> {
   const pred: number[] = [];
   const target: number[] = [];
   p.openTime.forEach((t, i) => {

@@ -1,11 +1,18 @@
 /**
- * report.html of a backtest run: one self-contained page (inline CSS and SVG, no scripts, no external
- * resources) that opens offline. The output depends only on the input, so reruns produce identical files.
+ * report.html of a backtest run: one self-contained page that opens offline (no external resources). With chart
+ * inputs it carries interactive ECharts charts (the library inlined, the data embedded as compact JSON, see
+ * report-charts.ts); without them a static SVG equity curve. The output depends only on the input, so reruns
+ * produce identical files.
  */
+import { echartsScriptTag } from './echarts-asset';
 import { formatFixed, formatMoney, formatSignificant, formatUtc } from './display-format';
 import { renderEquityChartSvg } from './equity-chart-svg';
 import { escapeHtml as esc } from './html-escape';
+import { jsonScriptTag } from './json-script';
 import { formatMetric, metricLines } from './metric-format';
+import { buildChartData, buyAndHold } from './report-charts';
+import { reportScriptTag } from './report-script';
+import { comparisonLine, htmlTable as table, pnlTable, returnsTable, td } from './report-sections';
 import type { ModelSummary, ReportInput, TimeRange, TradeRow } from './types';
 
 const STYLE = `
@@ -34,18 +41,15 @@ code { font-size: 0.95em; color: #555; }
 .win { fill: #2ca02c; color: #1e7a1e; }
 .loss { fill: #d62728; color: #b02020; }
 .legend { font-size: 0.85em; color: #555; }
+.echart { width: 100%; min-width: 600px; }
+details summary { cursor: pointer; margin: 8px 0; }
+.note { font-size: 0.85em; color: #555; }
 footer { margin-top: 32px; font-size: 0.8em; color: #888; }
 `;
 
 function range(r: TimeRange): string {
   return `${formatUtc(r.from)} to ${formatUtc(r.to)}`;
 }
-
-function table(headers: readonly string[], rows: readonly string[]): string {
-  return `<table>\n<thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-}
-
-const td = (text: string, cls?: string): string => `<td${cls ? ` class="${cls}"` : ''}>${esc(text)}</td>`;
 
 function metricsTable(metrics: ReportInput['metrics']): string {
   const rows = metricLines(metrics).map((m) => `<tr><td>${esc(m.label)} <code>${esc(m.name)}</code></td>${td(m.value, 'num')}</tr>`);
@@ -63,8 +67,13 @@ function modelsTable(models: readonly ModelSummary[]): string {
   return table(['Version', 'Trained at', ...names], rows);
 }
 
-function tradesTable(trades: readonly TradeRow[]): string {
-  if (trades.length === 0) return '<p class="empty">No trades.</p>';
+/** Trades listed in the page; a long run's full list is in trades.csv (a year can hold tens of thousands). */
+export const TABLE_TRADES = 1_000;
+
+function tradesTable(all: readonly TradeRow[]): string {
+  if (all.length === 0) return '<p class="empty">No trades.</p>';
+  const trades = all.slice(0, TABLE_TRADES);
+  const note = all.length > trades.length ? `<p class="note">The first ${trades.length} of ${all.length} trades; trades.csv lists them all.</p>\n` : '';
   const rows = trades.map((t, k) =>
     [
       '<tr>',
@@ -84,7 +93,9 @@ function tradesTable(trades: readonly TradeRow[]): string {
       '</tr>',
     ].join(''),
   );
-  return table(['#', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'Fees', 'Funding', 'Net PnL', 'Minutes', 'Exit reason', 'Model'], rows);
+  return (
+    note + table(['#', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'Fees', 'Funding', 'Net PnL', 'Minutes', 'Exit reason', 'Model'], rows)
+  );
 }
 
 const LEGEND =
@@ -92,8 +103,44 @@ const LEGEND =
   '<span class="win">&#9679;</span> winning exit, <span class="loss">&#9679;</span> losing exit (net PnL after fees). ' +
   'Hover a marker for the trade. Times are UTC.</p>';
 
+/** The interactive sections and the page's scripts, or the static SVG curve when there are no chart inputs. */
+function chartSections(input: ReportInput): { body: string; scripts: string } {
+  const { charts, equity, trades, testRange } = input;
+  if (charts === undefined) {
+    return { body: `<h2>Equity</h2>\n${renderEquityChartSvg(equity, trades)}\n${trades.length > 0 ? LEGEND : ''}`, scripts: '' };
+  }
+  const data = buildChartData(charts, equity, trades, [testRange.from, testRange.to]);
+  const hold = buyAndHold(charts.bars, equity[0]?.equity ?? 0);
+  const importance =
+    data.importance.length > 0
+      ? '<div id="chart-importance" class="echart" style="height:480px"></div>\n<p class="note">Mean share of LightGBM\'s total gain (LGBM_BoosterFeatureImportance) per feature over the run\'s models.</p>'
+      : '<p class="empty">No feature importance stored for these models.</p>';
+  const body = `<h2>Price, trades and predictions</h2>
+<div id="chart-price" class="echart" style="height:600px"></div>
+<p class="note">Scroll or drag the slider to zoom and pan; showing <span id="zoom-level">${esc(`${data.overview.bucket / 60_000}-minute candles (overview)`)}</span>. Windows of up to ${data.detailMaxBars} minutes show every 1-minute bar. Markers: triangles are entries (up LONG, down SHORT), circles exits (green winning, red losing after fees). Lower panel: the model's prediction of the forward return in bps. Chart prices are rounded to ${esc(String(data.tick))}. Times are UTC.</p>
+<h2>Equity and drawdown</h2>
+${comparisonLine(equity, hold)}
+<div id="chart-equity" class="echart" style="height:460px"></div>
+<h2>Returns</h2>
+<h3>Monthly</h3>
+${returnsTable(equity, hold, 'month')}
+<details><summary>Daily</summary>
+${returnsTable(equity, hold, 'day')}
+</details>
+<h2>PnL by exit reason</h2>
+${pnlTable(trades, 'exit reason')}
+<h2>PnL by side</h2>
+${pnlTable(trades, 'side')}
+<h2>Model quality per retrain</h2>
+${data.models.length > 0 ? '<div id="chart-models" class="echart" style="height:380px"></div>\n<p class="note">Validation split of each walk-forward model: information coefficient, RMSE over the RMSE of always predicting 0 (below 1 beats it), and the best iteration of early stopping.</p>' : '<p class="empty">No models.</p>'}
+<h2>Feature importance</h2>
+${importance}`;
+  return { body, scripts: `${jsonScriptTag('report-data', data)}\n${echartsScriptTag()}\n${reportScriptTag()}\n` };
+}
+
 export function renderReportHtml(input: ReportInput): string {
-  const { title, runId, symbol, dataRange, testRange, metrics, equity, trades, models, fundingSource, generatedBy } = input;
+  const { title, runId, symbol, dataRange, testRange, metrics, trades, models, fundingSource, generatedBy } = input;
+  const charts = chartSections(input);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -113,14 +160,12 @@ ${fundingSource === undefined ? '' : `<dt>Funding</dt><dd>${esc(fundingSource)}<
 </dl>
 <h2>Summary</h2>
 ${metricsTable(metrics)}
-<h2>Equity</h2>
-${renderEquityChartSvg(equity, trades)}
-${trades.length > 0 ? LEGEND : ''}
+${charts.body}
 <h2>Models</h2>
 ${modelsTable(models)}
 <h2>Trades</h2>
 ${tradesTable(trades)}
-${generatedBy === undefined ? '' : `<footer>${esc(generatedBy)}</footer>\n`}</body>
+${generatedBy === undefined ? '' : `<footer>${esc(generatedBy)}</footer>\n`}${charts.scripts}</body>
 </html>
 `;
 }

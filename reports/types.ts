@@ -62,4 +62,35 @@ export interface ReportInput {
   readonly fundingSource?: string;
   /** Free text shown in the footer, e.g. the command and the time the caller ran it (kept out of the renderer for determinism). */
   readonly generatedBy?: string;
+  /** Data of the interactive (ECharts) charts; omitted: the page has only the tables. */
+  readonly charts?: ChartInputs;
+}
+
+/** One walk-forward model's validation metrics, for the model-quality-over-time chart. */
+export interface ModelQuality {
+  readonly version: string;
+  /** Unix milliseconds UTC (T_k). */
+  readonly trainedAt: number;
+  readonly ic: number;
+  readonly rmse: number;
+  /** RMSE of always predicting 0 on the same validation rows. */
+  readonly baselineRmse: number;
+  readonly bestIteration: number;
+}
+
+/** What the interactive charts of report.html are built from (report-charts.ts). */
+export interface ChartInputs {
+  /** The test bars, in time order. */
+  readonly bars: readonly {
+    readonly openTime: number;
+    readonly open: number;
+    readonly high: number;
+    readonly low: number;
+    readonly close: number;
+  }[];
+  /** The stored prediction of every test bar (parallel arrays, time order). */
+  readonly predictions: { readonly openTime: readonly number[]; readonly prediction: readonly number[] };
+  readonly modelQuality: readonly ModelQuality[];
+  /** Per model, feature name -> LightGBM gain (LGBM_BoosterFeatureImportance); empty when none is known. */
+  readonly featureImportance: readonly Readonly<Record<string, number>>[];
 }
