@@ -14,6 +14,7 @@ import { createExecutionActivities } from '../activities/execution-activities';
 import { createMonitoringActivities } from '../activities/monitoring-activities';
 import { createMarketDataActivities } from '../activities/market-data-activities';
 import { createTrainingActivities } from '../activities/training-activities';
+import { createSweepActivities } from '../activities/sweep-activities';
 import type { AlertsConfig } from '../config/alerts-schema';
 import { loadConfig } from '../config/load-config';
 import type { Database } from '../db/client';
@@ -66,6 +67,7 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     workflowBundle: deps.workflowBundle ?? (await workflowBundle()),
     activities: {
       ...createBacktestActivities({ db: deps.db }),
+      ...createSweepActivities({ db: deps.db }),
       ...createRegistryActivities({ db: deps.db }),
       ...createRetrainActivities({ db: deps.db }),
       ...createExecutionActivities({ db: deps.db }),

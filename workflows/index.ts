@@ -6,3 +6,4 @@ export { TradingBotWorkflow } from './trading-bot-workflow';
 export { TrainChampionWorkflow } from './train-champion-workflow';
 export { RetrainWorkflow } from './retrain-workflow';
 export { ScheduledRetrainWorkflow } from './scheduled-retrain-workflow';
+export { SweepWorkflow } from './sweep-workflow';
