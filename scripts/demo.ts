@@ -17,6 +17,9 @@ import { marketDataWorkflowId } from '../contracts/market-data';
 import { LocalExchange } from '../local-exchange/local-exchange';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import type { BotStatus } from '../contracts/bot';
+import { dashboardEnv, dashboardOptionsFromEnv, type DashboardOptions } from '../dashboard/options';
+import { startEmbeddedDashboard } from '../dashboard/embedded';
+import type { Dashboard } from '../dashboard/server';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run demo -- [options]
@@ -82,6 +85,12 @@ async function main(): Promise<void> {
   const exit = numberOption('exit-bps', values['exit-bps']) ?? Math.min(loaded.trading.exit_threshold_bps, entry);
   // Validated like the file, so a bad option gets the same clear message as a bad config key.
   const config = parseConfig({ ...loaded, trading: { ...loaded.trading, entry_threshold_bps: entry, exit_threshold_bps: exit } }, 'command-line options');
+  let dashboardOptions: DashboardOptions;
+  try {
+    dashboardOptions = dashboardOptionsFromEnv(dashboardEnv());
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   // This process owns SIGINT/SIGTERM (and notices when its npm is gone): the workers must outlive the stop
   // signals sent to the demo's workflows, so the SDK must not shut them down on its own.
   installQuietRuntime({ shutdownSignals: [] });
@@ -94,6 +103,7 @@ async function main(): Promise<void> {
     await exchange.stop().catch(() => undefined);
     throw err;
   });
+  const dashboard: Dashboard | null = await startEmbeddedDashboard(runtime, dashboardOptions, (m) => console.log(m));
   const symbol = config.data.symbol;
   const { watch } = runtime;
   let ticker: NodeJS.Timeout | undefined;
@@ -117,6 +127,7 @@ async function main(): Promise<void> {
         stays = things.filter((t) => !t.gone).map((t) => t.name);
         reason = stays.length === 0 ? 'the demo stopped its bot, market data and retrain schedule' : 'they could not be stopped';
       }
+      await dashboard?.close().catch(() => undefined);
       tolerateClosedChannels();
       await runtime.stop().catch((err: unknown) => console.error(`stopping the runtime: ${(err as Error).message}`));
       await exchange.stop().catch(() => undefined);

@@ -21,6 +21,9 @@ import { marketDataWorkflowId } from '../contracts/market-data';
 import { botWorkflowId, statusQuery } from '../contracts/bot';
 import { temporalSettings } from '../infra/temporal';
 import type { BotStatus, TradingMode } from '../contracts/bot';
+import { dashboardEnv, dashboardOptionsFromEnv, type DashboardOptions } from '../dashboard/options';
+import { startEmbeddedDashboard } from '../dashboard/embedded';
+import type { Dashboard } from '../dashboard/server';
 import { parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm start -- [options]
@@ -125,11 +128,18 @@ async function main(): Promise<void> {
   }
   await checkBinanceReachable();
 
+  let dashboardOptions: DashboardOptions;
+  try {
+    dashboardOptions = dashboardOptionsFromEnv(dashboardEnv());
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   // This process owns the signals (and notices when its npm is gone), so the stop is always done in order.
   installQuietRuntime({ shutdownSignals: [] });
   const stops = watchStopRequests();
   const runtime = await startLocalRuntime({ log: (m) => console.log(`[infra] ${m}`) });
   const { watch } = runtime;
+  const dashboard: Dashboard | null = await startEmbeddedDashboard(runtime, dashboardOptions, (m) => console.log(m));
   let ticker: NodeJS.Timeout | undefined;
   let botEnded = false;
   let stopping: Promise<void> | undefined;
@@ -138,6 +148,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       clearInterval(ticker);
       console.log(`${why}: stopping the workers, then the servers started here`);
+      await dashboard?.close().catch(() => undefined);
       tolerateClosedChannels();
       await runtime.stop().catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`));
       const servers = [runtime.infra.temporal.startedHere ? 'the Temporal server' : '', runtime.infra.postgres.startedHere ? 'PostgreSQL' : ''].filter(Boolean);
