@@ -15,6 +15,9 @@ import { startBot } from '../app/start-bot';
 import { botWorkflowId } from '../contracts/bot';
 import { marketDataWorkflowId } from '../contracts/market-data';
 import { LocalExchange } from '../local-exchange/local-exchange';
+import { BAR_MS, type Bar } from '../domain/bars';
+import { LIVE_MARKET, liveSeries } from '../domain/markets';
+import { loadBars } from '../db/repositories/bars';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import type { BotStatus } from '../contracts/bot';
 import { dashboardEnv, dashboardOptionsFromEnv, type DashboardOptions } from '../dashboard/options';
@@ -46,9 +49,25 @@ function line(s: BotStatus): string {
 /**
  * Every demo replays the same market from the same minute. What an earlier demo left (its running bot and stream,
  * the bars it stored "in the future" of the new replay, its decisions) would make the new bot see every bar as
- * late, so it is cleared; models stay in the registry and earlier runs stay in Temporal's history.
+ * late, so it is cleared, within the replay's time range only (a real bot's records are of other times); models
+ * stay in the registry and earlier runs stay in Temporal's history. Bars of the live market in that range that are
+ * not the replay's (downloaded ones) are never deleted: the demo refuses to start instead.
  */
-async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, replayStart: number): Promise<void> {
+async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, replay: readonly Bar[], historyBars: number): Promise<void> {
+  const from = replay[historyBars]!.openTime;
+  const to = replay.at(-1)!.openTime;
+  const byTime = new Map(replay.map((b) => [b.openTime, b]));
+  const stored = await loadBars(runtime.database.db, liveSeries(symbol), from, to + BAR_MS);
+  const foreign = stored.filter((b) => {
+    const r = byTime.get(b.openTime);
+    return r === undefined || r.open !== b.open || r.high !== b.high || r.low !== b.low || r.close !== b.close || r.volume !== b.volume;
+  });
+  if (foreign.length > 0) {
+    throw new Error(
+      `the database holds ${foreign.length} ${LIVE_MARKET} bars of ${symbol} in the demo's replay range that are not the replay's (first at ` +
+        `${new Date(foreign[0]!.openTime).toISOString()}); the demo would delete them. Run it with a data folder of its own, e.g. BOT_DATA_DIR=.data/demo npm run demo`,
+    );
+  }
   for (const id of [botWorkflowId(symbol, 'paper'), marketDataWorkflowId(symbol)]) {
     await runtime.client.workflow
       .getHandle(id)
@@ -56,11 +75,11 @@ async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, replay
       .catch(() => undefined); // not running
   }
   const sql = runtime.database.sql;
-  await sql`delete from bars where symbol = ${symbol} and open_time >= ${replayStart}`;
+  await sql`delete from bars where market = ${LIVE_MARKET} and symbol = ${symbol} and open_time between ${from} and ${to}`;
   for (const table of ['decisions', 'equity_snapshots', 'predictions']) {
-    await sql`delete from ${sql(table)} where symbol = ${symbol} and open_time >= ${replayStart}`;
+    await sql`delete from ${sql(table)} where symbol = ${symbol} and open_time between ${from} and ${to}`;
   }
-  await sql`delete from trades where symbol = ${symbol} and mode = 'paper' and entry_time >= ${replayStart}`;
+  await sql`delete from trades where symbol = ${symbol} and mode = 'paper' and entry_time between ${from} and ${to}`;
 }
 
 async function main(): Promise<void> {
@@ -139,7 +158,7 @@ async function main(): Promise<void> {
 
   const run = (async () => {
     const fromStart = { watch, cancelled: () => stopping !== undefined };
-    await rideOut(() => forgetEarlierReplay(runtime, symbol, bars[historyBars]!.openTime), fromStart);
+    await rideOut(() => forgetEarlierReplay(runtime, symbol, bars, historyBars), fromStart);
     const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
     // Idempotent (fixed workflow ids, USE_EXISTING), so an outage during the start just repeats it.
     const bot = await rideOut(
