@@ -25,6 +25,9 @@ export const rollbackBody = z.object({ symbol: botParams.shape.symbol, mode: bot
 /** Backtest run ids as `npm run backtest -- --run-id` accepts them; never a path. */
 export const runParams = z.object({ runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not a backtest run id') });
 
+/** Sweep ids as `npm run sweep -- --id` accepts them; never a path. */
+export const sweepParams = z.object({ sweepId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not a sweep id') });
+
 /** The parsed value, or undefined after answering 400 with the first problems. */
 export function validated<T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply): T | undefined {
   const parsed = schema.safeParse(value ?? {});

@@ -12,7 +12,9 @@ import { backtestsPage } from './pages/backtests-page';
 import { botPage } from './pages/bot-page';
 import { botsPage } from './pages/bots-page';
 import { modelsPage } from './pages/models-page';
-import { botParams, runParams, validated } from './params';
+import { botParams, runParams, sweepParams, validated } from './params';
+import { sweepsPage } from './pages/sweeps-page';
+import { listSweeps, sweepOutDir } from './sweep-queries';
 import { backtestOutDir, botHistory, botMonitors, listBacktestRuns } from './queries';
 import type { DashboardSources } from './sources';
 
@@ -59,6 +61,21 @@ export function pageRoutes(app: FastifyInstance, src: DashboardSources): void {
     const dir = !(row instanceof Error) && row.outDir !== null ? row.outDir : join(src.backtestsDir, p.runId);
     const html = await readFile(join(dir, 'report.html'), 'utf8').catch(() => null);
     if (html === null) return reply.code(404).send({ error: `no report.html for backtest run ${p.runId}` });
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+
+  app.get('/sweeps', async (_req, reply) => {
+    return reply.type('text/html; charset=utf-8').send(sweepsPage(await settle(listSweeps(src.db))));
+  });
+
+  // A sweep's report.html is self-contained too; its folder is the one its row names.
+  app.get('/sweeps/:sweepId/report.html', async (req, reply) => {
+    const p = validated(sweepParams, req.params, reply);
+    if (!p) return reply;
+    const dir = await settle(sweepOutDir(src.db, p.sweepId));
+    if (dir instanceof Error) return reply.code(503).send({ error: `PostgreSQL: ${dir.message}` });
+    const html = dir === null ? null : await readFile(join(dir, 'report.html'), 'utf8').catch(() => null);
+    if (html === null) return reply.code(404).send({ error: `no report.html for sweep ${p.sweepId}` });
     return reply.type('text/html; charset=utf-8').send(html);
   });
 }

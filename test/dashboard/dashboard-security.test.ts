@@ -74,7 +74,7 @@ describe('with a token', () => {
   afterAll(() => d.close());
 
   test('every request without the right token gets 401', async () => {
-    for (const url of ['/', '/models', '/backtests', '/bots/BTCUSDT/paper', '/api/bots', '/events/bots']) {
+    for (const url of ['/', '/models', '/backtests', '/sweeps', '/sweeps/s1/report.html', '/bots/BTCUSDT/paper', '/api/bots', '/events/bots']) {
       const none = await app.inject({ url });
       expect([url, none.statusCode]).toEqual([url, 401]);
       expect(none.json<{ error: string }>().error).toMatch(/needs its token/);
@@ -166,6 +166,9 @@ describe('bad requests (localhost, no token)', () => {
     const traversal = await app.inject({ url: '/backtests/..%2F..%2Fetc/report.html' });
     expect(traversal.statusCode).toBe(400);
     expect(traversal.json<{ error: string }>().error).toMatch(/run id/);
+    const sweepTraversal = await app.inject({ url: '/sweeps/..%2F..%2Fetc/report.html' });
+    expect(sweepTraversal.statusCode).toBe(400);
+    expect(sweepTraversal.json<{ error: string }>().error).toMatch(/sweep id/);
     expect((await app.inject({ url: '/nope' })).statusCode).toBe(404);
   });
 
@@ -174,7 +177,7 @@ describe('bad requests (localhost, no token)', () => {
     const saved = process.env.DATABASE_URL;
     process.env.DATABASE_URL = `postgres://bot:${DB_PASSWORD}@127.0.0.1:1/bot`;
     try {
-      for (const url of ['/', '/models', '/backtests', '/bots/BTCUSDT/paper']) {
+      for (const url of ['/', '/models', '/backtests', '/sweeps', '/bots/BTCUSDT/paper']) {
         const page = await app.inject({ url });
         expect([url, page.statusCode]).toEqual([url, 200]);
         expect(page.body).not.toContain(DB_PASSWORD);
