@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { loadLeverageBrackets, withLeverageBrackets } from '../config/leverage-brackets';
 import type { Database } from '../db/client';
 import { listSegments, loadSegmentPredictions } from '../db/repositories/backtest-results';
 import type { FinishSweepInput, SimulateGroupInput, SimulateGroupResult, SweepRequest, SweepSummary } from '../contracts/sweep';
@@ -81,8 +82,10 @@ export function createSweepActivities({ db }: { readonly db: Database }) {
         }
         const bars = series.bars.slice(first, first + n);
         const results: ComboResult[] = [];
+        // The same brackets for every combination of the symbol: the plan leaves them out (payload size).
+        const brackets = loadLeverageBrackets(input.symbol);
         for (const combo of input.combos) {
-          const replay = replayCombination(bars, predictions, combo.trading, funding);
+          const replay = replayCombination(bars, predictions, withLeverageBrackets(combo.trading, input.symbol, brackets), funding);
           const metrics = splitMetrics(replay.equity, replay.trades, input.splitTime);
           const curve = downsample(
             replay.equity.map((p) => p.openTime),

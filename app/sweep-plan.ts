@@ -72,6 +72,9 @@ export interface SweepPlanOptions {
 }
 
 /** Validates everything (no server needed), then reads the data once per group to build its backtest request. */
+/** Below Temporal's 512 KB payload warning, so a sweep's input and its group activities' inputs never near the 2 MB limit. */
+export const MAX_PLAN_BYTES = 480 * 1024;
+
 export async function buildSweepRequest(base: BotConfig, options: SweepPlanOptions): Promise<SweepRequest> {
   if (!/^[A-Za-z0-9._-]{1,60}$/.test(options.sweepId))
     throw new SweepInputError(`sweep id '${options.sweepId}' may only contain letters, digits, '.', '_' and '-'`);
@@ -98,7 +101,10 @@ export async function buildSweepRequest(base: BotConfig, options: SweepPlanOptio
     window = { testFrom, testTo };
     const combos = g.members.map((index) => {
       try {
-        return { index, values: options.combinations[index]!, trading: withLeverageBrackets(tradingParamsFromConfig(configs[index]!), r.symbol) };
+        const trading = tradingParamsFromConfig(configs[index]!);
+        // Checked against the symbol's brackets here; the replay activity applies them (1.5 KB a combination).
+        withLeverageBrackets(trading, r.symbol);
+        return { index, values: options.combinations[index]!, trading };
       } catch (err) {
         throw new SweepInputError(`combination ${describe(options.combinations[index]!)}: ${(err as Error).message}`);
       }
@@ -112,7 +118,7 @@ export async function buildSweepRequest(base: BotConfig, options: SweepPlanOptio
   } catch (err) {
     throw new SweepInputError((err as Error).message);
   }
-  return {
+  const request: SweepRequest = {
     sweepId: options.sweepId,
     outDir,
     axes: options.axes,
@@ -126,4 +132,13 @@ export async function buildSweepRequest(base: BotConfig, options: SweepPlanOptio
     timeline: { trainHours: groups[0]!.backtest.trainHours, testHours: groups[0]!.backtest.testHours, retrainMinutes: groups[0]!.backtest.retrainMinutes },
     groups,
   };
+  // The plan is the workflow's input: it must stay well inside Temporal's payload limits (warning at 512 KB).
+  const bytes = Buffer.byteLength(JSON.stringify(request));
+  if (bytes > MAX_PLAN_BYTES) {
+    throw new SweepInputError(
+      `the sweep's plan of ${options.combinations.length} combinations is ${Math.round(bytes / 1024)} KB (at most ${MAX_PLAN_BYTES / 1024} KB, about ` +
+        `${Math.floor((MAX_PLAN_BYTES / bytes) * options.combinations.length)} combinations): use --search random --trials N, or split the grid`,
+    );
+  }
+  return request;
 }

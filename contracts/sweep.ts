@@ -16,6 +16,7 @@ export interface SweepCombo {
   /** Position in the sweep's combination list (its id in results.csv). */
   readonly index: number;
   readonly values: Combination;
+  /** Without leverage brackets: every combination of the symbol has the same, applied by the replay activity. */
   readonly trading: TradingParams;
 }
 

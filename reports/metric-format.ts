@@ -2,13 +2,14 @@
  * The report metrics of strategy.md ("Report metrics", summary.json names), in display order, with the
  * formatting rule of each: percentages for fractions, 2 decimals for money.
  */
+import type { PerformanceMetrics } from '../domain/trading';
 import { formatFixed, formatMoney, formatPercent, formatSignificant } from './display-format';
 import type { Metrics } from './types';
 
 type MetricKind = 'money' | 'percent' | 'count' | 'ratio' | 'minutes';
 
 interface MetricSpec {
-  readonly name: string;
+  readonly name: keyof PerformanceMetrics;
   readonly label: string;
   readonly kind: MetricKind;
 }
@@ -32,7 +33,7 @@ export const SUMMARY_METRICS: readonly MetricSpec[] = [
   { name: 'avg_holding_minutes', label: 'Average holding (minutes)', kind: 'minutes' },
 ];
 
-const SPEC_BY_NAME = new Map(SUMMARY_METRICS.map((spec) => [spec.name, spec]));
+const SPEC_BY_NAME = new Map<string, MetricSpec>(SUMMARY_METRICS.map((spec) => [spec.name, spec]));
 
 /** Shown for a summary metric that the input lacks, so that a gap is visible rather than silently dropped. */
 export const MISSING_VALUE = '-';

@@ -1,26 +1,10 @@
 /** results.csv of a sweep: rank, combination id, group, the swept values, then every metric whole / in-sample / held-out. */
 import type { GridAxis } from '../domain/sweep/grid';
 import type { ComboResult } from '../domain/sweep/ranking';
-import type { PerformanceMetrics } from '../domain/trading';
+import { SUMMARY_METRICS } from './metric-format';
 
-export const METRIC_KEYS: readonly (keyof PerformanceMetrics)[] = [
-  'net_pnl',
-  'total_return',
-  'trades',
-  'win_rate',
-  'avg_win',
-  'avg_loss',
-  'profit_factor',
-  'expectancy',
-  'fees',
-  'funding',
-  'sharpe',
-  'sortino',
-  'max_drawdown',
-  'calmar',
-  'exposure',
-  'avg_holding_minutes',
-];
+// Every metric of strategy.md, in the order summary.json and the report list them.
+const METRIC_KEYS = SUMMARY_METRICS.map((m) => m.name);
 
 const PARTS = [
   ['whole', 'whole'],

@@ -5,8 +5,7 @@
  * the portfolio kill switch. A refused entry is settled as a refused execution, as a refused exchange order is.
  * Symbols without a bar in a minute (gaps) keep their last book.
  */
-import type { Bar } from '../bars';
-import { utcDay } from '../bars';
+import { BAR_MS, utcDay, type Bar } from '../bars';
 import { bookCash } from '../trading/reconcile';
 import { decide, openBar, settleIntent, SIMULATED, type EquityPoint, type FundingRate, type Trade, type TraderState, type TradingParams } from '../trading';
 import { initialState } from '../trading/state';
@@ -112,7 +111,7 @@ export function simulatePortfolio(rules: PortfolioRules, series: readonly Symbol
         states[s.symbol] = st.position === null ? { ...halt, pending: null } : { ...halt, pending: { type: 'CLOSE', reason: 'kill_switch' } };
       }
     }
-    equity.push({ openTime: time + 60_000, equity: series.reduce((sum, s) => sum + states[s.symbol]!.lastEquity, 0) });
+    equity.push({ openTime: time + BAR_MS, equity: series.reduce((sum, s) => sum + states[s.symbol]!.lastEquity, 0) });
   }
   return { states, trades, equity, refusals, killSwitches, portfolio };
 }

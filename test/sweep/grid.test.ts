@@ -1,5 +1,7 @@
 import { loadConfig } from '../../config/load-config';
-import { combinationConfig, SweepInputError } from '../../app/sweep-plan';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSweepRequest, combinationConfig, MAX_PLAN_BYTES, SweepInputError } from '../../app/sweep-plan';
 import { gridCombinations, GridError, parseGrid, parseGridArg } from '../../domain/sweep/grid';
 import { groupCombinations, isTradingOnlyKey } from '../../domain/sweep/grouping';
 import { randomCombinations } from '../../domain/sweep/random-search';
@@ -60,5 +62,36 @@ describe('combinations against the configuration schema', () => {
       [1, 3, 5],
     ]);
     expect(groups[1]!.modelValues).toEqual({ 'training.lightgbm.num_leaves': 64 });
+  });
+});
+
+describe('the plan as the workflow input', () => {
+  const base = loadConfig();
+  const plan = (grid: string[]) => {
+    const axes = parseGrid(grid);
+    return buildSweepRequest(base, {
+      sweepId: 'size-check',
+      axes,
+      combinations: gridCombinations(axes),
+      search: 'grid',
+      selectOn: 'sharpe',
+      holdoutFraction: 0.3,
+      maxParallel: 1,
+      backtest: {},
+      outDir: join(tmpdir(), 'size-check'),
+    });
+  };
+
+  test('combinations carry no leverage brackets (the replay applies the symbol’s), so hundreds fit well inside the limit', async () => {
+    const request = await plan(['trading.entry_threshold_bps=2:12:0.5', 'trading.exit_threshold_bps=0.5:2:0.5', 'trading.cooldown_minutes=1,3,5']);
+    expect(request.groups[0]!.combos).toHaveLength(21 * 4 * 3);
+    expect(request.groups[0]!.combos.every((c) => c.trading.leverageBrackets === undefined)).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(request))).toBeLessThan(MAX_PLAN_BYTES);
+  });
+
+  test('a grid whose plan would pass Temporal’s payload limits is refused before anything starts, saying what fits', async () => {
+    await expect(plan(['trading.entry_threshold_bps=2:12:0.1', 'trading.exit_threshold_bps=0.1:2:0.1', 'trading.cooldown_minutes=1,2,3'])).rejects.toThrow(
+      /plan of 6060 combinations is \d+ KB \(at most 480 KB, about \d+ combinations\): use --search random/,
+    );
   });
 });
