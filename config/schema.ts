@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { unknownParameter } from './lightgbm-parameters';
 import { alertsSchema } from './alerts-schema';
-
-/** A symbol as Binance USD-M spells it (e.g. BTCUSDT). */
-const symbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a Binance symbol such as BTCUSDT');
+import { portfolioSchema, symbolSchema as symbol } from './portfolio-config';
 const positive = z.number().positive();
 const positiveInt = z.number().int().positive();
 const percent = z.number().gt(0).lt(100);
@@ -30,11 +28,29 @@ export const configSchema = z
   .object({
     data: z
       .object({
-        symbol,
+        /** The one traded symbol, or the first of `symbols`. */
+        symbol: symbol.optional(),
+        /** Several symbols: one bot each, under the portfolio rules. */
+        symbols: z.array(symbol).min(1).optional(),
         rolling_window_hours: positive,
         history_hours: positive,
       })
-      .strict(),
+      .strict()
+      .superRefine((d, ctx) => {
+        if (d.symbol === undefined && d.symbols === undefined) ctx.addIssue({ code: 'custom', path: ['symbol'], message: 'give data.symbol or data.symbols' });
+        const twice = d.symbols?.find((s, i) => d.symbols!.indexOf(s) !== i);
+        if (twice !== undefined) ctx.addIssue({ code: 'custom', path: ['symbols'], message: `${twice} is listed twice` });
+        if (d.symbol !== undefined && d.symbols !== undefined && !d.symbols.includes(d.symbol))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['symbol'],
+            message: `${d.symbol} is not in data.symbols (${d.symbols.join(', ')}); give one of them or leave data.symbol out`,
+          });
+      })
+      .transform(({ symbol: one, symbols, ...rest }) => {
+        const list = symbols ?? [one!];
+        return { ...rest, symbol: one ?? list[0]!, symbols: list };
+      }),
     training: z
       .object({
         train_freq_minutes: positiveInt,
@@ -93,9 +109,17 @@ export const configSchema = z
       })
       .strict(),
     alerts: alertsSchema,
+    portfolio: portfolioSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
+    for (const s of Object.keys(c.portfolio.weights))
+      if (!c.data.symbols.includes(s))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['portfolio', 'weights', s],
+          message: `${s} is not a traded symbol (data.symbols: ${c.data.symbols.join(', ')})`,
+        });
     if (c.data.history_hours < c.data.rolling_window_hours) {
       ctx.addIssue({
         code: 'custom',

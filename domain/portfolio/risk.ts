@@ -30,7 +30,7 @@ function admit(state: PortfolioState, rules: PortfolioRules, books: readonly Boo
     let reason: RefusalReason | null = null;
     if (state.halted) reason = 'portfolio_halted';
     else if (positions >= rules.maxPositions) reason = 'max_positions';
-    else if (exposure + r.notional > rules.maxGrossExposure * equity) reason = 'max_exposure';
+    else if (rules.maxGrossExposure !== null && exposure + r.notional > rules.maxGrossExposure * equity) reason = 'max_exposure';
     if (reason !== null) {
       out.push({ symbol: r.symbol, admitted: false, reason });
       continue;

@@ -8,8 +8,8 @@ export interface PortfolioRules {
   /** Symbol -> weight > 0 (normalised to sum 1); every traded symbol has one. */
   readonly weights: Readonly<Record<string, number>>;
   readonly maxPositions: number;
-  /** Open notional over portfolio equity, at most. */
-  readonly maxGrossExposure: number;
+  /** Open notional over portfolio equity, at most; null: no cap beyond the bots' own sizing. */
+  readonly maxGrossExposure: number | null;
   /** Portfolio kill switch: fall from the UTC day opening, as a fraction (0.03 = 3 %). */
   readonly maxDailyDrawdown: number;
 }
@@ -61,7 +61,7 @@ export function assertPortfolioRules(rules: PortfolioRules, symbols: readonly st
   for (const s of Object.keys(rules.weights)) if (!symbols.includes(s)) throw new Error(`portfolio.weights: ${s} is not a traded symbol`);
   if (!(Number.isInteger(rules.maxPositions) && rules.maxPositions >= 1))
     throw new Error(`portfolio.max_positions must be an integer >= 1 (got ${rules.maxPositions})`);
-  if (!(Number.isFinite(rules.maxGrossExposure) && rules.maxGrossExposure > 0))
+  if (rules.maxGrossExposure !== null && !(Number.isFinite(rules.maxGrossExposure) && rules.maxGrossExposure > 0))
     throw new Error(`portfolio.max_gross_exposure must be > 0 (got ${rules.maxGrossExposure})`);
   if (!(rules.maxDailyDrawdown > 0 && rules.maxDailyDrawdown < 1))
     throw new Error(`portfolio.max_daily_drawdown_pct must be in (0, 100) (got ${rules.maxDailyDrawdown * 100})`);
