@@ -4,7 +4,7 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./db/schema.ts', './db/sweep-schema.ts'],
+  schema: ['./db/schema.ts', './db/sweep-schema.ts', './db/alerts-schema.ts', './db/model-history-schema.ts'],
   out: './db/migrations',
   strict: true,
   verbose: true,

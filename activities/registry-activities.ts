@@ -5,6 +5,7 @@ import { liveSeries } from '../domain/markets';
 import { getChampion, getModel, setModelStatus } from '../db/repositories/models';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 import type { ModelStatus } from '../db/schema';
+import { currentStatusChangeNote } from './status-change-note';
 
 export function createRegistryActivities({ db }: { db: Database }) {
   return {
@@ -21,7 +22,7 @@ export function createRegistryActivities({ db }: { db: Database }) {
         if (!model) throw new BadInputError(`Model ${input.version} is not in the registry`);
         if (input.status === 'champion' && model.purpose !== 'live')
           throw new BadInputError(`Model ${input.version} was trained for a backtest and cannot serve as champion`);
-        await setModelStatus(db, input.version, input.status, Date.now());
+        await setModelStatus(db, input.version, input.status, Date.now(), currentStatusChangeNote(input.status));
       });
     },
     /** First and last stored bar of a symbol on the bot's market (null when none). */

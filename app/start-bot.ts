@@ -21,7 +21,7 @@ import { MarketDataWorkflow } from '../workflows/market-data-workflow';
 import { TradingBotWorkflow } from '../workflows/trading-bot-workflow';
 import { TrainChampionWorkflow } from '../workflows/train-champion-workflow';
 import { trainChampionWorkflowId } from '../contracts/training';
-import type { BotRetraining, TradingMode } from '../contracts/bot';
+import type { BotPortfolioLink, BotRetraining, TradingMode } from '../contracts/bot';
 import { retrainArgsFromConfig } from './retrain-input';
 import { ensureRetrainSchedule } from './retrain-schedule';
 import { tradingParamsFromConfig, trainingSpecFromConfig } from './trading-params';
@@ -44,6 +44,8 @@ export interface StartBotOptions {
   /** Market speed against the wall clock (the local exchange's replay speed; 1 live): divides the schedule. */
   readonly speed?: number;
   readonly log?: (message: string) => void;
+  /** A bot of a portfolio (app/start-portfolio.ts): the portfolio it asks, and its allocation as starting capital. */
+  readonly portfolio?: { readonly link: BotPortfolioLink; readonly capital: number };
 }
 
 /** Bars between two drift / Sharpe measurements of the bot. */
@@ -118,11 +120,12 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
   log(`champion model: ${champion}`);
 
   // Liquidation follows the symbol's leverage brackets: the account's own when live, the shipped ones on paper.
-  let trading = withLeverageBrackets(tradingParamsFromConfig(config), symbol);
+  const params = { ...tradingParamsFromConfig(config), ...(options.portfolio ? { startingCapital: options.portfolio.capital } : {}) };
+  let trading = withLeverageBrackets(params, symbol);
   if (mode === 'live') {
     const account = await prepareLiveAccount(exchange, symbol, config.execution.leverage);
     log(`exchange account: ${account.positionMode} position mode, ${account.marginMode} margin, leverage ${account.leverage}x`);
-    trading = withLeverageBrackets(tradingParamsFromConfig(config), symbol, account.brackets);
+    trading = withLeverageBrackets(params, symbol, account.brackets);
   }
   const handle = await client.workflow.start(TradingBotWorkflow, {
     taskQueue: TASK_QUEUES.trading,
@@ -143,6 +146,7 @@ export async function startBot(client: Client, db: Database, options: StartBotOp
         heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
         barsPerRun: 500,
         ...(options.maxBars !== undefined ? { maxBars: options.maxBars } : {}),
+        ...(options.portfolio ? { portfolio: options.portfolio.link } : {}),
         ...(options.retraining ? { retraining: botRetraining(config, options.speed ?? 1) } : {}),
       },
     ],

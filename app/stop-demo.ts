@@ -5,7 +5,7 @@
  * demo stopped while Temporal is away still exits within seconds (and says what it could not stop).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { botWorkflowId, stopSignal } from '../contracts/bot';
+import { botWorkflowId, stopSignal, type TradingMode } from '../contracts/bot';
 import { marketDataWorkflowId, stopMarketDataSignal } from '../contracts/market-data';
 import { deleteRetrainSchedule } from './retrain-schedule';
 
@@ -48,8 +48,8 @@ async function stopWorkflow(client: Client, workflowId: string, signal: () => Pr
 }
 
 /** Stops the demo's workflows and schedule; one entry per thing, for the shutdown message. */
-export async function stopDemoWorkflows(client: Client, symbol: string, waitMs = 10_000): Promise<StoppedThing[]> {
-  const bot = botWorkflowId(symbol, 'paper');
+export async function stopDemoWorkflows(client: Client, symbol: string, mode: TradingMode = 'paper', waitMs = 10_000): Promise<StoppedThing[]> {
+  const bot = botWorkflowId(symbol, mode);
   const stream = marketDataWorkflowId(symbol);
   const things = await Promise.all([
     stopWorkflow(client, bot, () => client.workflow.getHandle(bot).signal(stopSignal), waitMs),
@@ -66,8 +66,8 @@ export async function stopDemoWorkflows(client: Client, symbol: string, waitMs =
 }
 
 /** The demo's workflows and schedule, as `stays running in Temporal` lists them. */
-export function demoWorkflowNames(symbol: string): string[] {
-  return [botWorkflowId(symbol, 'paper'), marketDataWorkflowId(symbol), `schedule retrain-${symbol}`];
+export function demoWorkflowNames(symbol: string, mode: TradingMode = 'paper'): string[] {
+  return [botWorkflowId(symbol, mode), marketDataWorkflowId(symbol), `schedule retrain-${symbol}`];
 }
 
 /** The one line that says what this command leaves running in Temporal. */

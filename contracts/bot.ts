@@ -21,6 +21,7 @@ import type { TradingMode } from '../domain/trading-mode';
 import type { ProtectiveOrderIds } from '../domain/client-order-id';
 import type { ReconciliationState, ReconciliationStatusName } from './reconciliation';
 import type { Difference } from '../domain/trading';
+import type { PortfolioVerdict } from '../domain/portfolio/bot-side';
 
 export type { TradingMode };
 
@@ -49,8 +50,16 @@ export interface BotInput {
   readonly retraining?: BotRetraining;
   /** Live mode: compare with the exchange every this many bars (config execution.reconcile_every_bars; default 5). */
   readonly reconcileEveryBars?: number;
+  /** A bot of a portfolio asks its PortfolioWorkflow before every entry (docs/portfolio.md); absent: a lone bot. */
+  readonly portfolio?: BotPortfolioLink;
   /** State carried over continue-as-new. */
   readonly carried?: BotCarried;
+}
+
+export interface BotPortfolioLink {
+  readonly workflowId: string;
+  /** How long the bot waits for a minute's verdict before refusing its entry (portfolio_unavailable). */
+  readonly verdictTimeoutMs: number;
 }
 
 export interface BotRetraining {
@@ -87,6 +96,8 @@ export interface BotCarried {
   readonly rollingSharpe: number | null;
   /** Live mode's reconciliation with the exchange (absent in runs started before it existed, and in paper mode). */
   readonly reconciliation?: ReconciliationState | null;
+  /** Portfolio verdicts received and not booked yet (a bot of a portfolio). */
+  readonly portfolioInbox?: readonly PortfolioVerdict[];
 }
 
 export interface BarSummary {

@@ -18,7 +18,7 @@ export const SEARCH_ATTRIBUTE_KEYS = {
   ModelVersion: { name: 'ModelVersion', type: 'KEYWORD' },
   /** Id of the backtest run a workflow belongs to. */
   BacktestRun: { name: 'BacktestRun', type: 'KEYWORD' },
-  /** trading | retrain | backtest | market-data: lets one filter pick a kind of workflow across symbols. */
+  /** trading | retrain | backtest | market-data | portfolio: lets one filter pick a kind of workflow across symbols. */
   WorkflowKind: { name: 'WorkflowKind', type: 'KEYWORD' },
   /** Live bots: ok | explained | mismatch | unreadable (how the exchange compares with the bot's state). */
   Reconciliation: { name: 'Reconciliation', type: 'KEYWORD' },

@@ -22,6 +22,23 @@ import type { TradingMode } from '../contracts/bot';
 export const CHART_BARS = 360;
 const TABLE_ROWS = 100;
 
+// Bars may be stored under several markets (shipped file, exchange stream): one row per minute is enough here.
+const barColumns = { openTime: bars.openTime, open: bars.open, high: bars.high, low: bars.low, close: bars.close };
+
+function barsFrom(db: Database, symbol: string, from: number) {
+  return db
+    .selectDistinctOn([bars.openTime], barColumns)
+    .from(bars)
+    .where(and(eq(bars.symbol, symbol), gte(bars.openTime, from)))
+    .orderBy(bars.openTime)
+    .limit(CHART_BARS + 5);
+}
+
+async function newestBars(db: Database, symbol: string) {
+  const rows = await db.selectDistinctOn([bars.openTime], barColumns).from(bars).where(eq(bars.symbol, symbol)).orderBy(desc(bars.openTime)).limit(CHART_BARS);
+  return rows.reverse();
+}
+
 export async function botHistory(db: Database, symbol: string, mode: TradingMode) {
   const decisionRows = await db
     .select({
@@ -37,14 +54,8 @@ export async function botHistory(db: Database, symbol: string, mode: TradingMode
     .orderBy(desc(decisions.openTime))
     .limit(CHART_BARS);
   const last = decisionRows[0]?.openTime ?? null;
-  const from = last === null ? 0 : last - (CHART_BARS - 1) * 60_000;
-  // Bars may be stored under several markets (shipped file, exchange stream): one row per minute is enough here.
-  const barRows = await db
-    .selectDistinctOn([bars.openTime], { openTime: bars.openTime, open: bars.open, high: bars.high, low: bars.low, close: bars.close })
-    .from(bars)
-    .where(and(eq(bars.symbol, symbol), gte(bars.openTime, from)))
-    .orderBy(bars.openTime)
-    .limit(CHART_BARS + 5);
+  // No decision yet (a bot that just started, or one holding since its first check): the newest stored bars.
+  const barRows = last === null ? await newestBars(db, symbol) : await barsFrom(db, symbol, last - (CHART_BARS - 1) * 60_000);
   const tradeRows = await db
     .select({
       id: trades.id,

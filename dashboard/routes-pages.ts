@@ -5,9 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { listAlerts } from '../db/repositories/alerts-sent';
 import { listModels } from '../db/repositories/models';
+import { statusEventsOf } from '../db/repositories/model-status-events';
 import { echartsSource } from '../reports/echarts-asset';
 import { findBot, listBots } from './bots';
+import { alertsPage } from './pages/alerts-page';
 import { backtestsPage } from './pages/backtests-page';
 import { botPage } from './pages/bot-page';
 import { botsPage } from './pages/bots-page';
@@ -20,6 +23,8 @@ import type { DashboardSources } from './sources';
 
 const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch(asError);
+/** Alerts on a bot's page; the Alerts page has the rest. */
+const BOT_ALERTS = 20;
 
 export function pageRoutes(app: FastifyInstance, src: DashboardSources): void {
   app.get('/', async (_req, reply) => {
@@ -30,12 +35,13 @@ export function pageRoutes(app: FastifyInstance, src: DashboardSources): void {
   app.get('/bots/:symbol/:mode', async (req, reply) => {
     const p = validated(botParams, req.params, reply);
     if (!p) return reply;
-    const [bot, history, monitors] = await Promise.all([
+    const [bot, history, monitors, alerts] = await Promise.all([
       settle(src.temporal().then((c) => findBot(c, src.namespace, p.symbol, p.mode))),
       settle(botHistory(src.db, p.symbol, p.mode)),
       settle(botMonitors(src.db, p.symbol, p.mode)),
+      settle(listAlerts(src.db, { symbol: p.symbol, mode: p.mode, limit: BOT_ALERTS })),
     ]);
-    const html = botPage({ ...p, bot, history, monitors, uiUrl: src.temporalUiUrl, namespace: src.namespace });
+    const html = botPage({ ...p, bot, history, monitors, alerts, uiUrl: src.temporalUiUrl, namespace: src.namespace });
     return reply.type('text/html; charset=utf-8').send(html);
   });
 
@@ -46,7 +52,20 @@ export function pageRoutes(app: FastifyInstance, src: DashboardSources): void {
 
   app.get('/models', async (_req, reply) => {
     const models = await settle(listModels(src.db, { purpose: 'live', limit: 200 }));
-    return reply.type('text/html; charset=utf-8').send(modelsPage(models));
+    const history =
+      models instanceof Error
+        ? models
+        : await settle(
+            statusEventsOf(
+              src.db,
+              models.map((m) => m.version),
+            ),
+          );
+    return reply.type('text/html; charset=utf-8').send(modelsPage(models, history));
+  });
+
+  app.get('/alerts', async (_req, reply) => {
+    return reply.type('text/html; charset=utf-8').send(alertsPage(await settle(listAlerts(src.db, { limit: 200 }))));
   });
 
   app.get('/backtests', async (_req, reply) => {

@@ -1,6 +1,7 @@
 /**
- * The futures account behind the local exchange: one-way position mode, cross margin, one instrument, taker fills
- * only. Deterministic: every price and time comes from the caller (the replay), ids are counters.
+ * One symbol's side of the futures account behind the local exchange: its position, orders, leverage and margin
+ * type (one-way position mode, taker fills only), on the account's one wallet (account-ledger.ts, shared by every
+ * symbol's engine). Deterministic: every price and time comes from the caller (the replay), ids are counters.
  *
  * - MARKET orders fill at once at the given price (the open of the bar in progress) moved by `slippageBps` against the
  *   trader, paying `takerFeeRate` of the notional in the quote asset.
@@ -9,11 +10,12 @@
  *   Within one bar stops are processed before take-profits (strategy.md: stop-loss counts first).
  * - Reduce-only and close-position conditional orders expire when the position is closed (or flips), as Binance's
  *   system cancels them (algoStatus EXPIRED).
- * - Margin: an order that adds exposure is refused (-2019) unless, after the fill and before its fee, the margin
- *   balance still covers the position's initial margin (notional / leverage at the last price).
- *   Liquidation and funding are not simulated.
+ * - Margin: an order adding exposure is refused (-2019) unless, after the fill and before its fee, the account's
+ *   margin balance (wallet plus every position's PnL) covers every position's initial margin (notional / leverage
+ *   at each symbol's last price). Liquidation and funding are not simulated.
  */
 import type { Bar } from '../domain/bars';
+import { AccountLedger, type PositionSource } from './account-ledger';
 import type {
   IncomeRecord,
   IncomeType,
@@ -26,14 +28,16 @@ import type {
   MarketOrderRequest,
   OrderLookup,
   OrderRecord,
-  WireOrderSide,
   TradeRecord,
 } from './account-types';
 import { binanceErrors } from './binance-errors';
 import { ConditionalOrderBook } from './conditional-orders';
 import { fillPriceInBar, triggerCrossed } from './conditional-triggers';
-import { checkLeverage, ClientIds, toSteps } from './order-validation';
-import { accountState, checkMargin, dirOf, positionAfter, sign, type PositionBook } from './position-margin';
+import type { LeverageBracket } from '../domain/trading';
+import { bracketsOf } from './exchange-info';
+import { OrderHistory, type Fill } from './order-history';
+import { checkLeverage, toSteps } from './order-validation';
+import { accountState, checkMargin, dirOf, exposureOf, positionAfter, sign, type PositionBook } from './position-margin';
 
 // Callers import the engine and its trigger rules from here (the types from account-types.ts).
 export { fillPriceInBar, triggerCrossed } from './conditional-triggers';
@@ -44,38 +48,49 @@ export class AccountEngine {
   private readonly minQtySteps: number;
   private readonly marketMaxSteps: number;
   private readonly minNotional: number;
+  private readonly brackets: readonly LeverageBracket[];
+  private readonly ledger: AccountLedger;
+  /** This position as the ledger sees it (undefined for an engine alone on its own wallet). */
+  private readonly source: PositionSource | undefined;
 
-  private wallet: number;
   private positionSteps = 0;
   private entryPrice = 0;
   private positionUpdateTime = 0;
-  private balanceUpdateTime: number;
   private leverageValue: number;
   private marginTypeValue: MarginType = 'CROSSED';
 
-  private readonly orders = new Map<number, OrderRecord>();
-  private readonly ordersByClientId = new Map<string, OrderRecord>();
-  private readonly conditional = new ConditionalOrderBook();
-  private readonly clientIds = new ClientIds();
-  private readonly tradeLog: TradeRecord[] = [];
-  private readonly incomeLog: IncomeRecord[] = [];
-  private nextTranId = 9_000_001;
-  private nextOrderId = 1_000_001;
-  private nextTradeId = 1;
+  private readonly history = new OrderHistory();
+  private readonly conditional: ConditionalOrderBook;
 
-  constructor(private readonly config: AccountConfig) {
+  /**
+   * Alone (`shared` absent) the engine has its own wallet of `config.startingBalance`; with `shared` it trades on
+   * that ledger's wallet, its position marked at `shared.markPrice()` for the other symbols' margin.
+   */
+  constructor(
+    private readonly config: AccountConfig,
+    shared?: { readonly ledger: AccountLedger; readonly markPrice: () => number },
+  ) {
     this.step = Number(config.spec.stepSize);
     this.tick = Number(config.spec.tickSize);
     this.minQtySteps = Math.round(Number(config.spec.minQty) / this.step);
     this.marketMaxSteps = Math.round(Number(config.spec.marketMaxQty) / this.step);
     this.minNotional = Number(config.spec.minNotional);
-    if (!(config.startingBalance >= 0)) throw new Error(`startingBalance must be >= 0, got ${config.startingBalance}`);
+    this.brackets = bracketsOf(config.spec);
     if (!(config.takerFeeRate >= 0 && config.takerFeeRate < 0.01)) throw new Error(`takerFeeRate must be in [0, 0.01), got ${config.takerFeeRate}`);
     if (!(config.slippageBps >= 0)) throw new Error(`slippageBps must be >= 0, got ${config.slippageBps}`);
-    checkLeverage(config.leverage);
-    this.wallet = config.startingBalance;
-    this.balanceUpdateTime = config.fundedAt;
+    checkLeverage(config.leverage, this.brackets);
+    this.ledger = shared?.ledger ?? new AccountLedger(config.startingBalance, config.fundedAt);
+    this.conditional = new ConditionalOrderBook(() => this.ledger.algoId());
     this.leverageValue = config.leverage;
+    if (shared !== undefined) {
+      const markPrice = shared.markPrice;
+      this.source = { exposure: () => exposureOf(this.book(), markPrice()) };
+      this.ledger.register(this.source);
+    }
+  }
+
+  get symbol(): string {
+    return this.config.spec.symbol;
   }
 
   get leverage(): number {
@@ -86,31 +101,29 @@ export class AccountEngine {
     return this.marginTypeValue;
   }
 
-  get stepSize(): number {
-    return this.step;
-  }
-
   get takerFeeRate(): number {
     return this.config.takerFeeRate;
   }
 
+  get hasPosition(): boolean {
+    return this.positionSteps !== 0;
+  }
+
   setLeverage(leverage: number): void {
-    checkLeverage(leverage);
+    checkLeverage(leverage, this.brackets);
     this.leverageValue = leverage;
   }
 
   setMarginType(type: MarginType): void {
     if (type === this.marginTypeValue) throw binanceErrors.noNeedToChangeMarginType();
-    if (this.positionSteps !== 0) throw binanceErrors.marginTypeWithPosition();
+    if (this.hasPosition) throw binanceErrors.marginTypeWithPosition();
     this.marginTypeValue = type;
   }
 
   /** A MARKET order, filled at once at `lastPrice` (plus slippage) at replay time `time`. */
   placeMarketOrder(request: MarketOrderRequest, lastPrice: number, time: number): OrderRecord {
-    const clientOrderId = this.clientIds.claim(request.clientOrderId);
-    let qtySteps = toSteps(request.quantity, this.step);
-    if (qtySteps < this.minQtySteps) throw binanceErrors.quantityTooSmall();
-    if (qtySteps > this.marketMaxSteps) throw binanceErrors.quantityTooLarge();
+    const clientOrderId = this.ledger.clientIds.claim(request.clientOrderId);
+    let qtySteps = this.quantitySteps(request.quantity);
     const dir = dirOf(request.side);
     if (request.reduceOnly) {
       // Binance shrinks a reduce-only order to the position and refuses one that would not reduce it.
@@ -121,8 +134,8 @@ export class AccountEngine {
     if (!request.reduceOnly && qtySteps * this.step * price < this.minNotional) {
       throw binanceErrors.minNotional(this.config.spec.minNotional);
     }
-    checkMargin(this.book(), dir * qtySteps, price, lastPrice);
-    this.clientIds.markUsed(clientOrderId);
+    checkMargin(this.book(), dir * qtySteps, price, lastPrice, this.others());
+    this.ledger.clientIds.markUsed(clientOrderId);
     return this.fill({
       clientOrderId,
       side: request.side,
@@ -138,16 +151,14 @@ export class AccountEngine {
 
   /** A STOP_MARKET / TAKE_PROFIT_MARKET order waiting in the Algo Service for a bar to cross its trigger. */
   placeConditionalOrder(request: ConditionalOrderRequest, lastPrice: number, time: number): AlgoOrderRecord {
-    const clientAlgoId = this.clientIds.claim(request.clientAlgoId);
+    const clientAlgoId = this.ledger.clientIds.claim(request.clientAlgoId);
     let quantitySteps = 0;
     if (request.closePosition) {
       if (request.quantity !== undefined) throw binanceErrors.paramNotRequired('quantity');
       if (request.reduceOnly) throw binanceErrors.paramNotRequired('reduceonly');
     } else {
       if (request.quantity === undefined) throw binanceErrors.mandatoryParam('quantity');
-      quantitySteps = toSteps(request.quantity, this.step);
-      if (quantitySteps < this.minQtySteps) throw binanceErrors.quantityTooSmall();
-      if (quantitySteps > this.marketMaxSteps) throw binanceErrors.quantityTooLarge();
+      quantitySteps = this.quantitySteps(request.quantity);
     }
     const ticks = request.triggerPrice / this.tick;
     if (!(request.triggerPrice > 0) || Math.abs(ticks - Math.round(ticks)) > 1e-6) throw binanceErrors.priceNotOnTick();
@@ -155,7 +166,7 @@ export class AccountEngine {
       throw binanceErrors.orderWouldImmediatelyTrigger();
     }
     if (this.openAlgoOrders().length >= this.config.spec.maxAlgoOrders) throw binanceErrors.maxStopOrders();
-    this.clientIds.markUsed(clientAlgoId);
+    this.ledger.clientIds.markUsed(clientAlgoId);
     return this.conditional.add(request, clientAlgoId, quantitySteps, time);
   }
 
@@ -168,7 +179,7 @@ export class AccountEngine {
   }
 
   findOrder(lookup: OrderLookup): OrderRecord | undefined {
-    return 'orderId' in lookup ? this.orders.get(lookup.orderId) : this.ordersByClientId.get(lookup.clientOrderId);
+    return this.history.find(lookup);
   }
 
   findConditionalOrder(lookup: AlgoLookup): AlgoOrderRecord | undefined {
@@ -176,7 +187,7 @@ export class AccountEngine {
   }
 
   allOrders(): OrderRecord[] {
-    return [...this.orders.values()];
+    return this.history.all();
   }
 
   allConditionalOrders(): AlgoOrderRecord[] {
@@ -188,7 +199,7 @@ export class AccountEngine {
   }
 
   trades(): readonly TradeRecord[] {
-    return this.tradeLog;
+    return this.history.trades();
   }
 
   /**
@@ -209,29 +220,21 @@ export class AccountEngine {
     return fills;
   }
 
-  /** Every booking of the wallet, oldest first (GET /fapi/v1/income). */
+  /** Every booking of the wallet (all symbols), oldest first (GET /fapi/v1/income). */
   income(): readonly IncomeRecord[] {
-    return this.incomeLog;
+    return this.ledger.income();
   }
 
-  /** A transfer into (positive) or out of the futures wallet, or a funding payment: booked as Binance books it. */
+  /** A transfer into (positive) or out of the futures wallet, or a funding payment of this symbol's position. */
   bookIncome(type: Extract<IncomeType, 'TRANSFER' | 'FUNDING_FEE'>, amount: number, time: number): IncomeRecord {
-    if (!Number.isFinite(amount) || amount === 0) throw new Error(`income amount must be a non-zero number, got ${amount}`);
-    if (type === 'TRANSFER' && this.wallet + amount < 0) throw new Error(`a transfer of ${amount} exceeds the wallet balance ${this.wallet}`);
-    this.wallet += amount;
-    this.balanceUpdateTime = time;
-    return this.bookRecord(type, amount, time, null);
+    return this.ledger.bookIncome(this.symbol, type, amount, time);
   }
 
-  private bookRecord(incomeType: IncomeType, income: number, time: number, tradeId: number | null): IncomeRecord {
-    const record: IncomeRecord = { tranId: this.nextTranId++, incomeType, income, time, tradeId };
-    this.incomeLog.push(record);
-    return record;
-  }
-
+  /** This position at `markPrice`, with the account's balances (every symbol's position included). */
   state(markPrice: number): AccountState {
     const { takerFeeRate } = this.config;
-    return accountState({ ...this.book(), takerFeeRate, positionUpdateTime: this.positionUpdateTime, balanceUpdateTime: this.balanceUpdateTime }, markPrice);
+    const times = { positionUpdateTime: this.positionUpdateTime, balanceUpdateTime: this.ledger.balanceUpdateTime };
+    return accountState({ ...this.book(), takerFeeRate, ...times }, markPrice, this.others());
   }
 
   private trigger(order: AlgoOrderRecord, triggerFill: number, time: number): OrderRecord | undefined {
@@ -249,7 +252,7 @@ export class AccountEngine {
     }
     const price = this.withSlippage(triggerFill, dir);
     try {
-      checkMargin(this.book(), dir * qtySteps, price, triggerFill);
+      checkMargin(this.book(), dir * qtySteps, price, triggerFill, this.others());
     } catch {
       order.status = 'REJECTED';
       order.updateTime = time;
@@ -274,58 +277,25 @@ export class AccountEngine {
     return filled;
   }
 
-  private fill(f: {
-    clientOrderId: string;
-    side: WireOrderSide;
-    origType: OrderRecord['origType'];
-    qtySteps: number;
-    price: number;
-    reduceOnly: boolean;
-    closePosition: boolean;
-    stopPrice: number;
-    time: number;
-  }): OrderRecord {
-    const delta = dirOf(f.side) * f.qtySteps;
-    const after = positionAfter(this.book(), delta, f.price);
+  private fill(f: Fill): OrderRecord {
+    const after = positionAfter(this.book(), dirOf(f.side) * f.qtySteps, f.price);
     const fee = f.qtySteps * this.step * f.price * this.config.takerFeeRate;
-    this.wallet += after.realizedPnl - fee;
     this.positionSteps = after.steps;
     this.entryPrice = after.entryPrice;
     this.positionUpdateTime = f.time;
-    this.balanceUpdateTime = f.time;
-    const order: OrderRecord = {
-      orderId: this.nextOrderId++,
-      clientOrderId: f.clientOrderId,
-      side: f.side,
-      origType: f.origType,
-      origQtySteps: f.qtySteps,
-      executedQtySteps: f.qtySteps,
-      avgPrice: f.price,
-      reduceOnly: f.reduceOnly,
-      closePosition: f.closePosition,
-      stopPrice: f.stopPrice,
-      time: f.time,
-      updateTime: f.time,
-      realizedPnl: after.realizedPnl,
-      fee,
-    };
-    this.orders.set(order.orderId, order);
-    this.ordersByClientId.set(order.clientOrderId, order);
-    this.tradeLog.push({
-      id: this.nextTradeId++,
-      orderId: order.orderId,
-      side: f.side,
-      price: f.price,
-      qtySteps: f.qtySteps,
-      realizedPnl: after.realizedPnl,
-      commission: fee,
-      time: f.time,
-    });
-    const tradeId = this.nextTradeId - 1;
-    if (after.realizedPnl !== 0) this.bookRecord('REALIZED_PNL', after.realizedPnl, f.time, tradeId);
-    if (fee > 0) this.bookRecord('COMMISSION', -fee, f.time, tradeId);
+    const ids = { orderId: this.ledger.orderId(), tradeId: this.ledger.tradeId() };
+    const order = this.history.record(f, ids, after.realizedPnl, fee);
+    this.ledger.settleFill(this.symbol, after.realizedPnl, fee, f.time, ids.tradeId);
     this.conditional.expireStaleReduceOrders(this.positionSteps, f.time);
     return order;
+  }
+
+  // The quantity in steps, within MARKET_LOT_SIZE (market and triggered orders).
+  private quantitySteps(quantity: number): number {
+    const steps = toSteps(quantity, this.step);
+    if (steps < this.minQtySteps) throw binanceErrors.quantityTooSmall();
+    if (steps > this.marketMaxSteps) throw binanceErrors.quantityTooLarge();
+    return steps;
   }
 
   private withSlippage(price: number, dir: number): number {
@@ -333,6 +303,12 @@ export class AccountEngine {
   }
 
   private book(): PositionBook {
-    return { step: this.step, wallet: this.wallet, positionSteps: this.positionSteps, entryPrice: this.entryPrice, leverage: this.leverageValue };
+    const { step, positionSteps, entryPrice, leverageValue: leverage, brackets } = this;
+    return { step, wallet: this.ledger.wallet, positionSteps, entryPrice, leverage, brackets, isolated: this.marginTypeValue === 'ISOLATED' };
+  }
+
+  // The account's other positions (none for an engine alone on its wallet).
+  private others() {
+    return this.ledger.othersThan(this.source);
   }
 }

@@ -102,6 +102,8 @@ export interface AccountState {
   readonly markPrice: number;
   /** Signed: negative for a short. */
   readonly notional: number;
+  /** The margin set aside for an isolated position (0 in cross margin). */
+  readonly isolatedWallet: number;
   readonly liquidationPrice: number;
   readonly positionUpdateTime: number;
   readonly balanceUpdateTime: number;
@@ -116,9 +118,34 @@ export type IncomeType = 'REALIZED_PNL' | 'COMMISSION' | 'FUNDING_FEE' | 'TRANSF
 /** One booking of the wallet: what moved the balance, when, by how much (negative = paid). */
 export interface IncomeRecord {
   readonly tranId: number;
+  /** The position's symbol ('' for transfers, which belong to the wallet). */
+  readonly symbol: string;
   readonly incomeType: IncomeType;
   readonly income: number;
   readonly time: number;
   /** The trade that caused it (empty for funding and transfers). */
   readonly tradeId: number | null;
+}
+
+/** What one position adds to the account at its mark price (for the margin of the others). */
+export interface Exposure {
+  readonly unrealizedPnl: number;
+  readonly initialMargin: number;
+  readonly maintMargin: number;
+  /** What it takes from the available balance (cross: initial margin less PnL; isolated: its isolated wallet). */
+  readonly unavailable: number;
+  /** What it takes from the wallet backing cross positions (cross: maintenance margin less PnL; isolated: its wallet). */
+  readonly crossDrain: number;
+}
+
+/** The account as a whole: one wallet, every position marked to its own market (account / balance endpoints). */
+export interface AccountTotals {
+  readonly walletBalance: number;
+  readonly unrealizedPnl: number;
+  readonly marginBalance: number;
+  readonly positionInitialMargin: number;
+  readonly maintMargin: number;
+  readonly availableBalance: number;
+  readonly maxWithdrawAmount: number;
+  readonly balanceUpdateTime: number;
 }

@@ -13,14 +13,28 @@
  *                            {"kind": "drop-websockets", "refuseForMs": 5000, "refuseForBars": 2}
  *                            {"kind": "clear"}
  *   DELETE /__admin/faults                     clears every fault
- *   POST   /__admin/regime   {"fromIndex": 5000, "volumeMultiplier": 3, "volatilityMultiplier": 2}
+ *   POST   /__admin/regime   {"fromIndex": 5000, "volumeMultiplier": 3, "volatilityMultiplier": 2, "symbol": "ETHUSDT"}
  *   POST   /__admin/income   {"type": "TRANSFER", "amount": -250}   a transfer or funding payment booked on the wallet
+ *                            {"type": "FUNDING_FEE", "amount": -1.5, "symbol": "ETHUSDT"}
+ *   POST   /__admin/trade    {"side": "BUY", "quantity": 0.01, "symbol": "ETHUSDT", "reduceOnly": false}
+ *                            a market order by hand (behind the bot's back), filled at the symbol's last price
+ *
+ * `symbol` is optional everywhere: the first (or only) listed symbol by default. The clock (advance, replay) is
+ * every symbol's at once.
  */
 import { z } from 'zod';
 import type { Bar } from '../domain/bars';
 import type { RestFault, OrderRejection, ShortPageFault, SlowRequestFault, WebSocketRefusal } from './fault-injector';
 import type { RegimeChange } from './market-replay';
 import type { IncomeRecord } from './account-types';
+
+/** A market order placed by hand on a symbol (default: the first). */
+export interface HandTrade {
+  readonly symbol?: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly quantity: number;
+  readonly reduceOnly?: boolean;
+}
 
 /** What the admin endpoints need from the exchange. */
 export interface AdminTarget {
@@ -36,8 +50,9 @@ export interface AdminTarget {
   rejectNextOrders(rejection: OrderRejection): void;
   dropWebSockets(refusal?: WebSocketRefusal): number;
   clearFaults(): void;
-  injectRegimeChange(change: RegimeChange): void;
-  bookIncome(type: 'TRANSFER' | 'FUNDING_FEE', amount: number): IncomeRecord;
+  injectRegimeChange(change: RegimeChange, symbol?: string): void;
+  bookIncome(type: 'TRANSFER' | 'FUNDING_FEE', amount: number, symbol?: string): IncomeRecord;
+  handTrade(trade: HandTrade): Record<string, unknown>;
 }
 
 export interface AdminResponse {
@@ -94,9 +109,15 @@ const faultBody = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('clear') }).strict(),
 ]);
-const incomeBody = z.object({ type: z.enum(['TRANSFER', 'FUNDING_FEE']), amount: z.number().finite() }).strict();
+const symbol = z
+  .string()
+  .regex(/^[A-Z0-9]{2,30}$/)
+  .optional();
+const incomeBody = z.object({ type: z.enum(['TRANSFER', 'FUNDING_FEE']), amount: z.number().finite(), symbol }).strict();
+const tradeBody = z.object({ side: z.enum(['BUY', 'SELL']), quantity: z.number().positive(), symbol, reduceOnly: z.boolean().optional() }).strict();
 const regimeBody = z
   .object({
+    symbol,
     fromIndex: z.number().int().min(0),
     volumeMultiplier: z.number().min(0).optional(),
     volatilityMultiplier: z.number().positive().optional(),
@@ -141,13 +162,17 @@ export function handleAdmin(method: string, path: string, rawBody: string, targe
       case 'DELETE /__admin/faults':
         target.clearFaults();
         return { status: 200, body: { cleared: true } };
-      case 'POST /__admin/regime':
-        target.injectRegimeChange(parse(regimeBody));
+      case 'POST /__admin/regime': {
+        const { symbol: regimeSymbol, ...change } = parse(regimeBody);
+        target.injectRegimeChange(change, regimeSymbol);
         return { status: 200, body: { applied: true } };
+      }
       case 'POST /__admin/income': {
         const body = parse(incomeBody);
-        return { status: 200, body: target.bookIncome(body.type, body.amount) };
+        return { status: 200, body: target.bookIncome(body.type, body.amount, body.symbol) };
       }
+      case 'POST /__admin/trade':
+        return { status: 200, body: target.handTrade(parse(tradeBody)) };
       default:
         return { status: 404, body: { error: `${method} ${path} is not an admin endpoint (see local-exchange/admin-api.ts)` } };
     }

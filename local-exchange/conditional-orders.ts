@@ -7,12 +7,14 @@ import { dirOf, sign } from './position-margin';
 export class ConditionalOrderBook {
   private readonly algoOrders = new Map<number, AlgoOrderRecord>();
   private readonly algoByClientId = new Map<string, AlgoOrderRecord>();
-  private nextAlgoId = 2_000_001;
+
+  /** `nextId` hands out algo ids (the account's counter: Binance's algo ids are unique across symbols). */
+  constructor(private readonly nextId: () => number) {}
 
   /** Records an accepted order (validated by the caller) as NEW. */
   add(request: ConditionalOrderRequest, clientAlgoId: string, quantitySteps: number, time: number): AlgoOrderRecord {
     const order: AlgoOrderRecord = {
-      algoId: this.nextAlgoId++,
+      algoId: this.nextId(),
       clientAlgoId,
       orderType: request.type,
       side: request.side,

@@ -8,7 +8,8 @@
  * - keep-alive: the server pings every `pingIntervalMs` and drops a connection silent for `pongTimeoutMs`; the
  *   `ws` package answers client pings with pongs;
  * - `/ws-fapi/v1` (the WebSocket API) answers every request with an error status: it is not implemented.
- * Only `<symbol>@kline_1m` produces events; other stream names are accepted and stay silent.
+ * Each listed symbol's `<symbol>@kline_1m` carries that symbol's bars, so one connection subscribed to several
+ * (combined URL, or SUBSCRIBE with several names) receives them all; other stream names are accepted and stay silent.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -18,8 +19,8 @@ import type { Bar } from '../domain/bars';
 import { klineEvent } from './kline-format';
 
 export interface KlineStreamOptions {
-  /** Binance symbol, e.g. BTCUSDT. */
-  readonly symbol: string;
+  /** The listed Binance symbols, e.g. BTCUSDT (the first is the default of the subscriber counts). */
+  readonly symbols: readonly string[];
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
   /** Whether a new connection must be refused now (fault injection). */
@@ -49,19 +50,18 @@ const wsApiRequest = z.object({ id: z.union([z.number(), z.string()]).nullable()
 export class KlineStreamServer {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Set<Session>();
-  private readonly klineStream: string;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly subscriptionWaiters = new Set<() => void>();
 
   constructor(private readonly options: KlineStreamOptions) {
-    this.klineStream = `${options.symbol.toLowerCase()}@kline_1m`;
+    if (options.symbols.length === 0) throw new Error('the kline stream needs at least one symbol');
     this.pingTimer = setInterval(() => this.keepAlive(), options.pingIntervalMs);
     this.pingTimer.unref();
   }
 
-  /** Name of the stream that carries the replayed bars. */
-  get streamName(): string {
-    return this.klineStream;
+  /** Name of the stream that carries `symbol`'s replayed bars (default: the first symbol's). */
+  streamName(symbol: string = this.options.symbols[0]!): string {
+    return klineStreamOf(symbol);
   }
 
   /** Takes over an HTTP upgrade request (the server's 'upgrade' event). */
@@ -99,35 +99,42 @@ export class KlineStreamServer {
     });
   }
 
-  /** Sends a kline event to every connection subscribed to the symbol's 1m stream. */
-  publishKline(bar: Bar, closed: boolean, eventTime: number): void {
-    const event = klineEvent(this.options.symbol, bar, closed, eventTime);
+  /** Sends `symbol`'s kline event to every connection subscribed to its 1m stream. */
+  publishKline(symbol: string, bar: Bar, closed: boolean, eventTime: number): void {
+    const stream = klineStreamOf(symbol);
+    const event = klineEvent(symbol, bar, closed, eventTime);
     for (const session of this.sessions) {
-      if (!session.streams.has(this.klineStream)) continue;
-      send(session, session.combined ? { stream: this.klineStream, data: event } : event);
+      if (!session.streams.has(stream)) continue;
+      send(session, session.combined ? { stream, data: event } : event);
     }
   }
 
-  /** Connections currently subscribed to the kline stream. */
-  klineSubscribers(): number {
+  /** Connections currently subscribed to `symbol`'s kline stream (default: the first symbol's). */
+  klineSubscribers(symbol: string = this.options.symbols[0]!): number {
+    const stream = klineStreamOf(symbol);
     let n = 0;
-    for (const session of this.sessions) if (session.streams.has(this.klineStream)) n++;
+    for (const session of this.sessions) if (session.streams.has(stream)) n++;
     return n;
   }
 
-  /** Resolves once at least `count` connections are subscribed to the kline stream. */
-  waitForKlineSubscribers(count: number, timeoutMs: number): Promise<void> {
-    if (this.klineSubscribers() >= count) return Promise.resolve();
+  /** Subscribed connections per listed symbol. */
+  subscribersBySymbol(): Record<string, number> {
+    return Object.fromEntries(this.options.symbols.map((symbol) => [symbol, this.klineSubscribers(symbol)]));
+  }
+
+  /** Resolves once at least `count` connections are subscribed to `symbol`'s kline stream (default: the first's). */
+  waitForKlineSubscribers(count: number, timeoutMs: number, symbol: string = this.options.symbols[0]!): Promise<void> {
+    if (this.klineSubscribers(symbol) >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (this.klineSubscribers() < count) return;
+        if (this.klineSubscribers(symbol) < count) return;
         clearTimeout(timer);
         this.subscriptionWaiters.delete(check);
         resolve();
       };
       const timer = setTimeout(() => {
         this.subscriptionWaiters.delete(check);
-        reject(new Error(`no ${count} subscriber(s) to ${this.klineStream} within ${timeoutMs} ms (have ${this.klineSubscribers()})`));
+        reject(new Error(`no ${count} subscriber(s) to ${klineStreamOf(symbol)} within ${timeoutMs} ms (have ${this.klineSubscribers(symbol)})`));
       }, timeoutMs);
       this.subscriptionWaiters.add(check);
     });
@@ -212,6 +219,9 @@ export class KlineStreamServer {
     }
   }
 }
+
+/** Binance's name of a symbol's 1-minute kline stream (lowercase symbol). */
+export const klineStreamOf = (symbol: string): string => `${symbol.toLowerCase()}@kline_1m`;
 
 function send(session: Session, message: unknown): void {
   if (session.socket.readyState === session.socket.OPEN) session.socket.send(JSON.stringify(message));

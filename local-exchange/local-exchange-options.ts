@@ -8,15 +8,30 @@ import type { InstrumentSpec } from './exchange-info';
 export const DEMO_API_KEY = 'local-exchange-demo-key';
 export const DEMO_API_SECRET = 'local-exchange-demo-secret';
 
-export interface LocalExchangeOptions {
-  /** The market to replay (ascending 1-minute bars). */
+/** One symbol of a multi-symbol exchange. */
+export interface MarketOptions {
+  /** Binance symbol, e.g. ETHUSDT. */
+  readonly symbol: string;
+  /** Ascending 1-minute bars, on the same timeline as every other market's (bar i opens at the same time). */
   readonly bars: readonly Bar[];
+  /** Default: BTCUSDT's for BTCUSDT, else BTCUSDT's scaled to the stand-in's price level (stand-in-instruments.ts). */
+  readonly instrument?: InstrumentSpec;
+  /** Default: a seeded SYNTHETIC 8-hourly series over the bars (a seed per symbol). */
+  readonly funding?: readonly FundingRate[];
+}
+
+/** Either `bars` (one symbol, `instrument` default BTCUSDT) or `markets` (several symbols, one clock, one wallet). */
+export interface LocalExchangeOptions {
+  /** The market to replay (ascending 1-minute bars), when the exchange lists one symbol. */
+  readonly bars?: readonly Bar[];
   /**
    * The funding-rate history served by /fapi/v1/fundingRate (ascending; each settled once the replay clock reaches
    * its time). Default: a seeded SYNTHETIC 8-hourly series over the bars (funding-series.ts).
    */
   readonly funding?: readonly FundingRate[];
-  /** Bars before this index are already closed history when the exchange starts. Default 0. */
+  /** Several symbols instead of `bars` / `instrument` / `funding`; the first is the default of admin operations. */
+  readonly markets?: readonly MarketOptions[];
+  /** Bars before this index are already closed history when the exchange starts (every market). Default 0. */
   readonly startIndex?: number;
   /** Timed replay speed (1 = real time, 60 = one bar a second); 0 or absent = manual `advance()` only. */
   readonly speed?: number;
@@ -31,8 +46,9 @@ export interface LocalExchangeOptions {
   readonly takerFeeBps?: number;
   /** Default 0. */
   readonly slippageBps?: number;
-  /** Initial leverage. Default 20 (Binance's default). */
+  /** Initial leverage of every symbol. Default 20 (Binance's default). */
   readonly leverage?: number;
+  /** The one symbol's instrument (with `bars`). Default BTCUSDT's. */
   readonly instrument?: InstrumentSpec;
   /** Also publish an in-progress (x: false) kline for the new bar after each close. Default false. */
   readonly partialBarUpdates?: boolean;

@@ -3,36 +3,37 @@
  * ccxt.pro's for WebSocket) talks to it with only its URLs changed (see ccxt-config.ts).
  *
  * One HTTP port serves the REST API (rest-api.ts), the market-stream WebSocket (kline-stream.ts) and the admin
- * endpoints (admin-api.ts). The market is a replay of a bar array (market-replay.ts): manually with `advance(n)`
- * (tests: no timers), or timed at `speed` (1 = one bar per 60 s of wall time). Server time, kline events and order
- * times follow the replayed market clock. Orders fill against the replay (account-engine.ts).
+ * endpoints (admin-api.ts). It lists one symbol (`bars`) or several (`markets`, market-registry.ts), each a replay
+ * of a bar array (market-replay.ts) on one shared clock: manually with `advance(n)` (tests: no timers), or timed at
+ * `speed` (1 = one bar per 60 s of wall time, replay-timer.ts). Server time, kline events and order times follow
+ * the replayed market clock. Orders fill against their symbol's replay (account-engine.ts), on one wallet.
+ * Symbol-taking methods default to the first (or only) symbol.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BAR_MS, type Bar } from '../domain/bars';
-import { AccountEngine } from './account-engine';
-import type { AccountState, IncomeRecord } from './account-types';
-import type { AdminTarget } from './admin-api';
+import type { Bar } from '../domain/bars';
+import type { AccountState, AccountTotals, IncomeRecord } from './account-types';
+import type { AdminTarget, HandTrade } from './admin-api';
 import { CancellableDelays } from './cancellable-delays';
-import { BTCUSDT_PERPETUAL } from './exchange-info';
+import { exchangeState } from './exchange-state';
 import { FaultInjector, type OrderRejection, type RestFault, type ShortPageFault, type SlowRequestFault, type WebSocketRefusal } from './fault-injector';
-import { FundingSeries } from './funding-series';
 import { KlineStreamServer } from './kline-stream';
 import { DEMO_API_KEY, DEMO_API_SECRET, type LocalExchangeOptions } from './local-exchange-options';
-import { MarketReplay, type RegimeChange } from './market-replay';
+import { closeBar } from './bar-close';
+import { accountSettingsOf, MarketRegistry, marketsOf } from './market-registry';
+import type { RegimeChange } from './market-replay';
 import { PositionMode } from './position-mode';
+import { ReplayTimer } from './replay-timer';
 import type { RestContext } from './rest-api';
-import { ResponseFormatter } from './rest-responses';
 import { handleRestRequest, type RestServerDeps } from './rest-server';
 
 // Callers import the options and demo credentials with the exchange.
-export { DEMO_API_KEY, DEMO_API_SECRET, type LocalExchangeOptions } from './local-exchange-options';
+export { DEMO_API_KEY, DEMO_API_SECRET, type LocalExchangeOptions, type MarketOptions } from './local-exchange-options';
 
 export class LocalExchange implements AdminTarget {
   readonly apiKey: string;
   readonly apiSecret: string;
-  private readonly replay: MarketReplay;
-  private readonly engine: AccountEngine;
+  private readonly markets: MarketRegistry;
   private readonly faults = new FaultInjector();
   private readonly streams: KlineStreamServer;
   private readonly server: Server;
@@ -40,39 +41,19 @@ export class LocalExchange implements AdminTarget {
   private readonly wall: () => number;
   private readonly log: (line: string) => void;
   private readonly delays = new CancellableDelays();
-  private speed: number;
-  private timer: NodeJS.Timeout | undefined;
-  private barStartedAtWall: number;
-  private pausedIntraBarMs = 0;
+  private readonly timer: ReplayTimer;
   private stopped = false;
   private listeningPort = 0;
 
   private constructor(private readonly options: LocalExchangeOptions) {
-    const spec = options.instrument ?? BTCUSDT_PERPETUAL;
     this.apiKey = options.apiKey ?? DEMO_API_KEY;
     this.apiSecret = options.apiSecret ?? DEMO_API_SECRET;
     this.wall = options.wallClock ?? Date.now;
     this.log = options.log ?? (() => undefined);
-    this.speed = options.speed ?? 0;
-    if (!(this.speed >= 0)) throw new Error(`speed must be >= 0 (0 = manual), got ${this.speed}`);
-    this.replay = new MarketReplay(options.bars, options.startIndex ?? 0);
-    this.barStartedAtWall = this.wall();
-    this.engine = new AccountEngine({
-      spec,
-      startingBalance: options.startingBalance ?? 10_000,
-      takerFeeRate: (options.takerFeeBps ?? 4) / 10_000,
-      slippageBps: options.slippageBps ?? 0,
-      leverage: options.leverage ?? 20,
-      fundedAt: this.replay.clock(),
-    });
-    const funding = options.funding === undefined ? FundingSeries.synthetic(options.bars) : FundingSeries.given(options.funding);
-    if (funding.origin === 'synthetic') this.log(`funding: a SYNTHETIC 8-hourly series of ${funding.length} rates (no funding series given)`);
+    this.timer = new ReplayTimer(this.wall, options.speed ?? 0, () => this.advance(1), this.log);
+    this.markets = new MarketRegistry(marketsOf(options), options.startIndex ?? 0, accountSettingsOf(options), this.log);
     this.ctx = {
-      spec,
-      replay: this.replay,
-      engine: this.engine,
-      format: new ResponseFormatter(spec, this.engine),
-      funding,
+      markets: this.markets,
       positionMode: new PositionMode(),
       serverTime: () => this.serverTime(),
       takeOrderRejection: () => this.faults.takeOrderRejection(),
@@ -80,10 +61,10 @@ export class LocalExchange implements AdminTarget {
       onOrder: (line) => this.log(line),
     };
     this.streams = new KlineStreamServer({
-      symbol: spec.symbol,
+      symbols: this.markets.symbols,
       pingIntervalMs: options.wsPingIntervalMs ?? 180_000,
       pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
-      refuseConnections: () => this.faults.webSocketRefused(this.wall(), this.replay.closedCount),
+      refuseConnections: () => this.faults.webSocketRefused(this.wall(), this.closedBars),
       wallClock: this.wall,
     });
     const rest: RestServerDeps = {
@@ -112,7 +93,7 @@ export class LocalExchange implements AdminTarget {
       });
     });
     exchange.listeningPort = (exchange.server.address() as AddressInfo).port;
-    if (exchange.speed > 0) exchange.startReplay();
+    if (exchange.timer.speed > 0) exchange.startReplay();
     return exchange;
   }
 
@@ -130,62 +111,75 @@ export class LocalExchange implements AdminTarget {
     return `${this.baseUrl.replace(/^http/, 'ws')}/ws`;
   }
 
+  /** The listed symbols, in the order given (the first is the default of symbol-taking methods). */
+  get symbols(): string[] {
+    return this.markets.symbols;
+  }
+
+  /** The first symbol's kline stream name (e.g. btcusdt@kline_1m). */
   get klineStreamName(): string {
-    return this.streams.streamName;
+    return this.streams.streamName();
+  }
+
+  klineStreamNameOf(symbol: string): string {
+    return this.streams.streamName(this.markets.pick(symbol).symbol);
   }
 
   /** The replayed market clock (Unix ms): the open time of the bar in progress, plus elapsed time when timed. */
   serverTime(): number {
-    return this.replay.clock(this.intraBarMs());
+    return this.markets.clockReplay.clock(this.timer.intraBarMs());
   }
 
   get closedBars(): number {
-    return this.replay.closedCount;
+    return this.markets.clockReplay.closedCount;
   }
 
   get totalBars(): number {
-    return this.replay.length;
+    return this.markets.clockReplay.length;
   }
 
   get replayRunning(): boolean {
-    return this.timer !== undefined;
+    return this.timer.running;
   }
 
-  lastPrice(): number {
-    return this.replay.lastPrice();
+  lastPrice(symbol?: string): number {
+    return this.markets.pick(symbol).replay.lastPrice();
   }
 
-  /** Position, balances and margin at the last price. */
-  account(): AccountState {
-    return this.engine.state(this.replay.lastPrice());
+  /** A symbol's position at its last price, with the account's balances (every symbol's position counted). */
+  account(symbol?: string): AccountState {
+    const market = this.markets.pick(symbol);
+    return market.engine.state(market.replay.lastPrice());
+  }
+
+  /** The one wallet and every position's PnL and margin together. */
+  accountTotals(): AccountTotals {
+    return this.markets.totals();
   }
 
   /**
-   * Replays the next `bars` bars now: conditional orders are run against each, then its closed kline event
-   * (x: true) is published. Returns the bars released (fewer at the end of the data).
+   * Replays the next `bars` bars of every symbol now: each symbol's conditional orders are run against its own
+   * bar, then its closed kline event (x: true) is published. Returns the first symbol's bars released (fewer at
+   * the end of the data; the other symbols' are the same indexes of their own series).
    */
   advance(bars = 1): Bar[] {
     if (!Number.isInteger(bars) || bars < 1) throw new Error(`advance needs a positive integer number of bars, got ${bars}`);
     const released: Bar[] = [];
     for (let i = 0; i < bars; i++) {
-      const bar = this.replay.release();
-      if (bar === undefined) break;
-      released.push(bar);
-      for (const fill of this.engine.onBar(bar, bar.openTime)) {
-        this.log(
-          `${fill.origType} ${fill.clientOrderId} triggered: ${fill.side} ${this.ctx.format.qty(fill.executedQtySteps)} at ${this.ctx.format.fillPrice(fill.avgPrice)}`,
-        );
-      }
-      const eventTime = bar.openTime + BAR_MS;
-      this.streams.publishKline(bar, true, eventTime);
-      const next = this.replay.inProgress();
-      if (this.options.partialBarUpdates === true && next !== undefined) {
-        this.streams.publishKline({ ...next, high: next.open, low: next.open, close: next.open, volume: 0 }, false, eventTime);
+      const closed = this.markets.release();
+      if (closed.length === 0) break;
+      for (const { market, bar } of closed) {
+        if (market === this.markets.first) released.push(bar);
+        closeBar(market, bar, {
+          streams: this.streams,
+          partialBarUpdates: this.options.partialBarUpdates === true,
+          log: this.log,
+          tag: this.symbols.length > 1,
+        });
       }
     }
-    this.barStartedAtWall = this.wall();
-    this.pausedIntraBarMs = 0;
-    if (this.replay.finished && this.timer !== undefined) {
+    this.timer.barClosed();
+    if (this.markets.clockReplay.finished && this.timer.running) {
       this.pauseReplay();
       this.log('replay finished: no bars left');
     }
@@ -193,25 +187,13 @@ export class LocalExchange implements AdminTarget {
   }
 
   /** Starts (or re-times) the timed replay; `speed` 1 = one bar per 60 s. */
-  startReplay(speed: number = this.speed || 1): void {
-    if (!(speed > 0)) throw new Error(`replay speed must be > 0, got ${speed}`);
-    const intra = this.intraBarMs();
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.speed = speed;
-    // Keep the clock where it was: the bar in progress continues at the new speed.
-    this.barStartedAtWall = this.wall() - intra / speed;
-    const intervalMs = BAR_MS / speed;
-    this.timer = setInterval(() => this.advance(1), intervalMs);
-    this.timer.unref();
-    this.log(`replay running at ${speed}x (one bar every ${intervalMs} ms)`);
+  startReplay(speed?: number): void {
+    this.timer.start(speed);
   }
 
   /** Stops the timed replay; the clock stays where it was. */
   pauseReplay(): void {
-    if (this.timer === undefined) return;
-    this.pausedIntraBarMs = this.intraBarMs();
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.timer.pause();
   }
 
   /** The next `count` REST calls (matching `pathPrefix`/`method`) fail with `status`. */
@@ -243,7 +225,7 @@ export class LocalExchange implements AdminTarget {
 
   /** Cuts every WebSocket connection; optionally refuses new ones for a while. Returns how many were cut. */
   dropWebSockets(refusal: WebSocketRefusal = {}): number {
-    this.faults.refuseWebSockets(refusal, this.wall(), this.replay.closedCount);
+    this.faults.refuseWebSockets(refusal, this.wall(), this.closedBars);
     const dropped = this.streams.dropAll();
     this.log(`fault: dropped ${dropped} WebSocket connection(s)`);
     return dropped;
@@ -253,44 +235,60 @@ export class LocalExchange implements AdminTarget {
     this.faults.clear();
   }
 
-  /** Rewrites bars not yet replayed (volumes and volatility), e.g. to test drift detection. */
-  injectRegimeChange(change: RegimeChange): void {
-    this.replay.applyRegimeChange(change);
-    this.log(`regime change from bar ${change.fromIndex}: volume x${change.volumeMultiplier ?? 1}, volatility x${change.volatilityMultiplier ?? 1}`);
+  /** Rewrites a symbol's bars not yet replayed (volumes and volatility), e.g. to test drift detection. */
+  injectRegimeChange(change: RegimeChange, symbol?: string): void {
+    const market = this.markets.pick(symbol);
+    market.replay.applyRegimeChange(change);
+    const what = `volume x${change.volumeMultiplier ?? 1}, volatility x${change.volatilityMultiplier ?? 1}`;
+    this.log(`regime change${this.symbols.length > 1 ? ` of ${market.symbol}` : ''} from bar ${change.fromIndex}: ${what}`);
   }
 
-  /** Books a transfer or a funding payment on the account now (someone moving money behind the bot's back, funding). */
-  bookIncome(type: 'TRANSFER' | 'FUNDING_FEE', amount: number): IncomeRecord {
-    const record = this.engine.bookIncome(type, amount, this.serverTime());
-    this.log(`${type} of ${amount} booked on the wallet`);
+  /** Books a transfer, or a funding payment of a symbol's position, on the wallet now. */
+  bookIncome(type: 'TRANSFER' | 'FUNDING_FEE', amount: number, symbol?: string): IncomeRecord {
+    const record = this.markets.pick(symbol).engine.bookIncome(type, amount, this.serverTime());
+    this.log(`${type}${record.symbol === '' ? '' : ` of ${record.symbol}`} of ${amount} booked on the wallet`);
     return record;
   }
 
-  /** Resolves once `count` WebSocket connections are subscribed to the kline stream. */
-  waitForKlineSubscribers(count = 1, timeoutMs = 5000): Promise<void> {
-    return this.streams.waitForKlineSubscribers(count, timeoutMs);
+  /** A market order placed by hand (someone trading behind the bot's back); answers Binance's order JSON. */
+  handTrade(trade: HandTrade): Record<string, unknown> {
+    const market = this.markets.pick(trade.symbol);
+    const request = { side: trade.side, quantity: trade.quantity, reduceOnly: trade.reduceOnly ?? false };
+    const order = market.engine.placeMarketOrder(request, market.replay.lastPrice(), this.serverTime());
+    this.log(`hand trade: ${market.symbol} ${trade.side} ${market.format.qty(order.executedQtySteps)} at ${market.format.fillPrice(order.avgPrice)}`);
+    return market.format.order(order);
+  }
+
+  /** Resolves once `count` WebSocket connections are subscribed to `symbol`'s kline stream (default the first's). */
+  waitForKlineSubscribers(count = 1, timeoutMs = 5000, symbol?: string): Promise<void> {
+    return this.streams.waitForKlineSubscribers(count, timeoutMs, this.markets.pick(symbol).symbol);
+  }
+
+  /** Connections subscribed to `symbol`'s kline stream (default the first's). */
+  klineSubscribers(symbol?: string): number {
+    return this.streams.klineSubscribers(this.markets.pick(symbol).symbol);
+  }
+
+  /** Subscribed connections per listed symbol, e.g. { BTCUSDT: 1, ETHUSDT: 1 }. */
+  klineSubscribersBySymbol(): Record<string, number> {
+    return this.streams.subscribersBySymbol();
+  }
+
+  /** Open WebSocket connections, whatever they subscribe to. */
+  webSocketConnections(): number {
+    return this.streams.connectionCount();
   }
 
   state(): Record<string, unknown> {
-    const account = this.account();
-    return {
+    return exchangeState({
+      markets: this.markets,
       serverTime: this.serverTime(),
-      closedBars: this.replay.closedCount,
-      totalBars: this.replay.length,
-      finished: this.replay.finished,
-      lastPrice: this.replay.lastPrice(),
       replayRunning: this.replayRunning,
-      speed: this.speed,
-      leverage: this.engine.leverage,
-      marginType: this.engine.marginType,
+      speed: this.timer.speed,
       dualSidePosition: this.ctx.positionMode.dualSidePosition,
-      funding: { origin: this.ctx.funding.origin, rates: this.ctx.funding.length },
-      account,
-      openConditionalOrders: this.engine.openAlgoOrders().length,
       faults: this.faults.snapshot(),
-      webSocketConnections: this.streams.connectionCount(),
-      klineSubscribers: this.streams.klineSubscribers(),
-    };
+      streams: this.streams,
+    });
   }
 
   async stop(): Promise<void> {
@@ -303,10 +301,5 @@ export class LocalExchange implements AdminTarget {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
-  }
-
-  private intraBarMs(): number {
-    if (this.timer === undefined) return this.pausedIntraBarMs;
-    return (this.wall() - this.barStartedAtWall) * this.speed;
   }
 }

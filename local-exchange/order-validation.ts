@@ -1,7 +1,8 @@
 // The checks an order's parameters pass before the account touches anything (quantity precision, leverage,
 // client ids), answering with the Binance error a real venue would give.
 import { binanceErrors } from './binance-errors';
-import { MAX_LEVERAGE } from './exchange-info';
+import type { LeverageBracket } from '../domain/trading';
+import { BTCUSDT_BRACKETS } from './exchange-info';
 
 // Binance's newClientOrderId / clientAlgoId rule.
 const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
@@ -13,8 +14,9 @@ export function toSteps(quantity: number, step: number): number {
   return Math.round(steps);
 }
 
-export function checkLeverage(leverage: number): void {
-  if (!Number.isInteger(leverage) || leverage < 1 || leverage > MAX_LEVERAGE) {
+/** 1 up to the symbol's highest tier leverage (-4028 otherwise). */
+export function checkLeverage(leverage: number, brackets: readonly LeverageBracket[] = BTCUSDT_BRACKETS): void {
+  if (!Number.isInteger(leverage) || leverage < 1 || leverage > brackets[0]!.initialLeverage) {
     throw binanceErrors.invalidLeverage(String(leverage));
   }
 }

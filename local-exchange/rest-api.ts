@@ -21,14 +21,16 @@
  */
 import { binanceErrors } from './binance-errors';
 import { fixed } from './decimal-format';
-import { leverageBracketResponse, maxNotionalForLeverage } from './exchange-info';
-import { inTimeRange, symbolParam, type RestContext, type Route } from './rest-context';
+import { bracketsOf, leverageBracketResponse, maxNotionalForLeverage } from './exchange-info';
+import { accountV2, accountV3, balance } from './rest-account-responses';
+import { inTimeRange, marketParam, marketsParam, stateOf, type RestContext, type Route } from './rest-context';
 import { MARKET_ROUTES } from './rest-market-routes';
 import { ORDER_ROUTES } from './rest-order-routes';
 
 export type { RestContext, Route } from './rest-context';
 
-const state = (ctx: RestContext) => ctx.engine.state(ctx.replay.lastPrice());
+const QUOTE = 'USDT';
+const positions = (ctx: RestContext) => ctx.markets.list().map((m) => ({ format: m.format, state: stateOf(m) }));
 
 // The market-data and order routes live in rest-market-routes.ts and rest-order-routes.ts; the account routes here.
 export const REST_ROUTES: Readonly<Record<string, Route>> = {
@@ -38,70 +40,67 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/userTrades': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      const m = marketParam(params, ctx);
       const fromId = params.int('fromId');
       const limit = params.limit(500, 1000);
-      return ctx.engine
+      return m.engine
         .trades()
         .filter((t) => (fromId === undefined || t.id >= fromId) && inTimeRange(t.time, params))
         .slice(0, limit)
-        .map((t) => ctx.format.trade(t));
+        .map((t) => m.format.trade(t));
     },
   },
   'GET /fapi/v1/income': {
     signed: true,
     handle: (params, ctx) => {
-      const symbol = symbolParam(params, ctx, false);
+      const symbol = params.string('symbol');
+      if (symbol !== undefined) ctx.markets.require(symbol);
       const type = params.string('incomeType');
       const limit = params.limit(100, 1000);
-      return ctx.engine
+      const format = ctx.markets.first.format;
+      return ctx.markets.ledger
         .income()
-        .filter((r) => (type === undefined || r.incomeType === type) && (symbol === undefined || r.incomeType !== 'TRANSFER') && inTimeRange(r.time, params))
+        .filter((r) => (type === undefined || r.incomeType === type) && (symbol === undefined || r.symbol === symbol) && inTimeRange(r.time, params))
         .slice(0, limit)
-        .map((r) => ctx.format.income(r));
+        .map((r) => format.income(r));
     },
   },
   'GET /fapi/v2/positionRisk': {
     signed: true,
-    handle: (params, ctx) => {
-      symbolParam(params, ctx, false);
-      return ctx.format.positionRiskV2(state(ctx));
-    },
+    handle: (params, ctx) => marketsParam(params, ctx).markets.flatMap((m) => m.format.positionRiskV2(stateOf(m))),
   },
   'GET /fapi/v3/positionRisk': {
     signed: true,
-    handle: (params, ctx) => {
-      symbolParam(params, ctx, false);
-      return ctx.format.positionRiskV3(state(ctx));
-    },
+    handle: (params, ctx) => marketsParam(params, ctx).markets.flatMap((m) => m.format.positionRiskV3(stateOf(m))),
   },
-  'GET /fapi/v2/account': { signed: true, handle: (_p, ctx) => ctx.format.accountV2(state(ctx)) },
-  'GET /fapi/v3/account': { signed: true, handle: (_p, ctx) => ctx.format.accountV3(state(ctx)) },
-  'GET /fapi/v2/balance': { signed: true, handle: (_p, ctx) => ctx.format.balance(state(ctx)) },
-  'GET /fapi/v3/balance': { signed: true, handle: (_p, ctx) => ctx.format.balance(state(ctx)) },
+  'GET /fapi/v2/account': { signed: true, handle: (_p, ctx) => accountV2(ctx.markets.totals(), QUOTE, positions(ctx)) },
+  'GET /fapi/v3/account': { signed: true, handle: (_p, ctx) => accountV3(ctx.markets.totals(), QUOTE, positions(ctx)) },
+  'GET /fapi/v2/balance': { signed: true, handle: (_p, ctx) => balance(ctx.markets.totals(), QUOTE) },
+  'GET /fapi/v3/balance': { signed: true, handle: (_p, ctx) => balance(ctx.markets.totals(), QUOTE) },
   'GET /fapi/v1/leverageBracket': {
     signed: true,
     handle: (params, ctx) => {
-      const [entry] = leverageBracketResponse(ctx.spec);
-      return symbolParam(params, ctx, false) === undefined ? [entry] : entry;
+      const { markets, one } = marketsParam(params, ctx);
+      const entries = leverageBracketResponse(...markets.map((m) => m.spec));
+      return one ? entries[0] : entries;
     },
   },
   'POST /fapi/v1/leverage': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      const m = marketParam(params, ctx);
       const leverage = params.requiredInt('leverage');
-      ctx.engine.setLeverage(leverage);
-      return { leverage, maxNotionalValue: String(maxNotionalForLeverage(leverage)), symbol: ctx.spec.symbol };
+      m.engine.setLeverage(leverage);
+      return { leverage, maxNotionalValue: String(maxNotionalForLeverage(leverage, bracketsOf(m.spec))), symbol: m.symbol };
     },
   },
   'POST /fapi/v1/marginType': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      const m = marketParam(params, ctx);
       const marginType = params.requiredString('marginType');
       if (marginType !== 'ISOLATED' && marginType !== 'CROSSED') throw binanceErrors.invalidParamValue('marginType');
-      ctx.engine.setMarginType(marginType);
+      m.engine.setMarginType(marginType);
       return { code: 200, msg: 'success' };
     },
   },
@@ -111,7 +110,9 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
     handle: (params, ctx) => {
       const dual = params.string('dualSidePosition');
       if (dual === undefined) throw binanceErrors.mandatoryParam('dualSidePosition');
-      const account = { hasPosition: state(ctx).positionSteps !== 0, openOrders: ctx.engine.openAlgoOrders().length };
+      // The mode is the account's: any symbol's position or open orders block a change.
+      const markets = ctx.markets.list();
+      const account = { hasPosition: markets.some((m) => m.engine.hasPosition), openOrders: markets.reduce((n, m) => n + m.engine.openAlgoOrders().length, 0) };
       ctx.positionMode.set(params.bool('dualSidePosition', false), account);
       return { code: 200, msg: 'success' };
     },
@@ -119,9 +120,9 @@ export const REST_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/commissionRate': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
-      const taker = ctx.engine.takerFeeRate;
-      return { symbol: ctx.spec.symbol, makerCommissionRate: fixed(taker / 2, 6), takerCommissionRate: fixed(taker, 6) };
+      const m = marketParam(params, ctx);
+      const taker = m.engine.takerFeeRate;
+      return { symbol: m.symbol, makerCommissionRate: fixed(taker / 2, 6), takerCommissionRate: fixed(taker, 6) };
     },
   },
 };

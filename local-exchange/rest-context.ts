@@ -1,22 +1,15 @@
-// What every REST route receives and shares (the exchange's context, the symbol and time-range parameters),
+// What every REST route receives and shares (the exchange's markets, the symbol and time-range parameters),
 // apart from the route tables so that each table file can import it without a cycle.
-import type { AccountEngine } from './account-engine';
-import { binanceErrors, type BinanceApiError } from './binance-errors';
-import type { InstrumentSpec } from './exchange-info';
-import type { FundingSeries } from './funding-series';
-import type { MarketReplay } from './market-replay';
+import type { AccountState } from './account-types';
+import type { BinanceApiError } from './binance-errors';
+import type { MarketRegistry, SymbolMarket } from './market-registry';
 import type { PositionMode } from './position-mode';
 import type { RequestParams } from './request-params';
-import type { ResponseFormatter } from './rest-responses';
 
 export interface RestContext {
-  readonly spec: InstrumentSpec;
-  readonly replay: MarketReplay;
-  readonly engine: AccountEngine;
-  readonly format: ResponseFormatter;
-  /** The funding-rate history of the replay. */
-  readonly funding: FundingSeries;
-  /** One-way or hedge mode (positionSide/dual). */
+  /** Every listed symbol (replay, instrument, funding, engine) and the account's one wallet. */
+  readonly markets: MarketRegistry;
+  /** One-way or hedge mode (positionSide/dual), account-wide as on Binance. */
   readonly positionMode: PositionMode;
   /** The replay clock (Unix ms). */
   serverTime(): number;
@@ -33,10 +26,24 @@ export interface Route {
   handle(params: RequestParams, ctx: RestContext): unknown;
 }
 
-export function symbolParam(params: RequestParams, ctx: RestContext, required: boolean): string | undefined {
-  const symbol = required ? params.requiredString('symbol') : params.string('symbol');
-  if (symbol !== undefined && symbol !== ctx.spec.symbol) throw binanceErrors.invalidSymbol();
-  return symbol;
+/** The market of the required `symbol` parameter (-1102 without one, -1121 for a symbol not listed). */
+export function marketParam(params: RequestParams, ctx: RestContext): SymbolMarket {
+  return ctx.markets.require(params.requiredString('symbol'));
+}
+
+/**
+ * The markets an optional `symbol` selects: that one (`one`: Binance answers an object rather than a list for
+ * some routes), or every listed symbol without it.
+ */
+export function marketsParam(params: RequestParams, ctx: RestContext): { readonly markets: readonly SymbolMarket[]; readonly one: boolean } {
+  const symbol = params.string('symbol');
+  if (symbol === undefined) return { markets: ctx.markets.list(), one: false };
+  return { markets: [ctx.markets.require(symbol)], one: true };
+}
+
+/** The market's position at its last price, with the account's balances. */
+export function stateOf(market: SymbolMarket): AccountState {
+  return market.engine.state(market.replay.lastPrice());
 }
 
 export function inTimeRange(time: number, params: RequestParams): boolean {

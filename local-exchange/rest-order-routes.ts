@@ -1,9 +1,11 @@
 // The order routes: regular (MARKET) orders and the Algo Service's conditional orders, placed, looked up,
-// listed and cancelled, with Binance's parameter checks before the account engine sees a request.
-import type { ConditionalOrderRequest, WireOrderSide } from './account-types';
+// listed and cancelled, with Binance's parameter checks before the symbol's account engine sees a request.
+// Algo orders are looked up and cancelled by id alone (Binance's algoOrder routes take no symbol).
+import type { AlgoLookup, AlgoOrderRecord, ConditionalOrderRequest, WireOrderSide } from './account-types';
 import { binanceErrors } from './binance-errors';
+import type { SymbolMarket } from './market-registry';
 import type { RequestParams } from './request-params';
-import { inTimeRange, symbolParam, type RestContext, type Route } from './rest-context';
+import { inTimeRange, marketParam, marketsParam, type RestContext, type Route } from './rest-context';
 
 const CONDITIONAL_TYPES = ['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'];
 const CANCEL_ALL_DONE = { code: 200, msg: 'The operation of cancel all open order is done.' };
@@ -14,8 +16,11 @@ function sideParam(params: RequestParams): WireOrderSide {
   return side;
 }
 
+// Log lines name the symbol once the exchange lists several.
+const tag = (m: SymbolMarket, ctx: RestContext) => (ctx.markets.list().length > 1 ? `${m.symbol} ` : '');
+
 function placeOrder(params: RequestParams, ctx: RestContext): unknown {
-  symbolParam(params, ctx, true);
+  const m = marketParam(params, ctx);
   const side = sideParam(params);
   const type = params.requiredString('type');
   if (CONDITIONAL_TYPES.includes(type)) throw binanceErrors.useAlgoOrderApi();
@@ -30,15 +35,17 @@ function placeOrder(params: RequestParams, ctx: RestContext): unknown {
   if (respType !== 'ACK' && respType !== 'RESULT') throw binanceErrors.invalidParamValue('newOrderRespType');
   const rejection = ctx.takeOrderRejection();
   if (rejection !== undefined) throw rejection;
-  const order = ctx.engine.placeMarketOrder({ side, quantity, reduceOnly, clientOrderId }, ctx.replay.lastPrice(), ctx.serverTime());
-  ctx.onOrder?.(`${side} ${ctx.format.qty(order.executedQtySteps)} MARKET filled at ${ctx.format.fillPrice(order.avgPrice)} (${order.clientOrderId})`);
-  return ctx.format.order(order, { ack: respType === 'ACK' });
+  const order = m.engine.placeMarketOrder({ side, quantity, reduceOnly, clientOrderId }, m.replay.lastPrice(), ctx.serverTime());
+  ctx.onOrder?.(
+    `${tag(m, ctx)}${side} ${m.format.qty(order.executedQtySteps)} MARKET filled at ${m.format.fillPrice(order.avgPrice)} (${order.clientOrderId})`,
+  );
+  return m.format.order(order, { ack: respType === 'ACK' });
 }
 
 function placeAlgoOrder(params: RequestParams, ctx: RestContext): unknown {
   const algoType = params.requiredString('algoType');
   if (algoType !== 'CONDITIONAL') throw binanceErrors.invalidParamValue('algoType');
-  symbolParam(params, ctx, true);
+  const m = marketParam(params, ctx);
   const side = sideParam(params);
   const type = params.requiredString('type');
   if (type !== 'STOP_MARKET' && type !== 'TAKE_PROFIT_MARKET') {
@@ -56,9 +63,18 @@ function placeAlgoOrder(params: RequestParams, ctx: RestContext): unknown {
   };
   const rejection = ctx.takeOrderRejection();
   if (rejection !== undefined) throw rejection;
-  const order = ctx.engine.placeConditionalOrder(request, ctx.replay.lastPrice(), ctx.serverTime());
-  ctx.onOrder?.(`${side} ${type} at ${ctx.format.price(order.triggerPrice)} placed (${order.clientAlgoId})`);
-  return ctx.format.algoOrder(order);
+  const order = m.engine.placeConditionalOrder(request, m.replay.lastPrice(), ctx.serverTime());
+  ctx.onOrder?.(`${tag(m, ctx)}${side} ${type} at ${m.format.price(order.triggerPrice)} placed (${order.clientAlgoId})`);
+  return m.format.algoOrder(order);
+}
+
+/** The algo order with this id, whichever symbol it is on. */
+function findAlgo(ctx: RestContext, lookup: AlgoLookup): { market: SymbolMarket; order: AlgoOrderRecord } | undefined {
+  for (const market of ctx.markets.list()) {
+    const order = market.engine.findConditionalOrder(lookup);
+    if (order !== undefined) return { market, order };
+  }
+  return undefined;
 }
 
 function orderLookup(params: RequestParams) {
@@ -82,17 +98,17 @@ export const ORDER_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/order': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
-      const order = ctx.engine.findOrder(orderLookup(params));
+      const m = marketParam(params, ctx);
+      const order = m.engine.findOrder(orderLookup(params));
       if (order === undefined) throw binanceErrors.orderDoesNotExist();
-      return ctx.format.order(order, { withTime: true });
+      return m.format.order(order, { withTime: true });
     },
   },
   // Market orders fill at once, so no regular order is ever open to cancel (Binance: -2011 Unknown order sent).
   'DELETE /fapi/v1/order': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      marketParam(params, ctx);
       orderLookup(params);
       throw binanceErrors.cancelRejected();
     },
@@ -100,14 +116,14 @@ export const ORDER_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/openOrders': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, false);
+      marketsParam(params, ctx);
       return [];
     },
   },
   'GET /fapi/v1/openOrder': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      marketParam(params, ctx);
       orderLookup(params);
       throw binanceErrors.orderDoesNotExist();
     },
@@ -115,21 +131,21 @@ export const ORDER_ROUTES: Readonly<Record<string, Route>> = {
   'DELETE /fapi/v1/allOpenOrders': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      marketParam(params, ctx);
       return CANCEL_ALL_DONE;
     },
   },
   'GET /fapi/v1/allOrders': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      const m = marketParam(params, ctx);
       const fromId = params.int('orderId');
       const limit = params.limit(500, 1000);
-      return ctx.engine
+      return m.engine
         .allOrders()
         .filter((o) => (fromId === undefined || o.orderId >= fromId) && inTimeRange(o.time, params))
         .slice(0, limit)
-        .map((o) => ctx.format.order(o, { withTime: true }));
+        .map((o) => m.format.order(o, { withTime: true }));
     },
   },
 
@@ -137,44 +153,45 @@ export const ORDER_ROUTES: Readonly<Record<string, Route>> = {
   'GET /fapi/v1/algoOrder': {
     signed: true,
     handle: (params, ctx) => {
-      const order = ctx.engine.findConditionalOrder(algoLookup(params));
-      if (order === undefined) throw binanceErrors.orderDoesNotExist();
-      return ctx.format.algoOrder(order);
+      const found = findAlgo(ctx, algoLookup(params));
+      if (found === undefined) throw binanceErrors.orderDoesNotExist();
+      return found.market.format.algoOrder(found.order);
     },
   },
   'DELETE /fapi/v1/algoOrder': {
     signed: true,
     handle: (params, ctx) => {
-      const order = ctx.engine.cancelConditionalOrder(algoLookup(params), ctx.serverTime());
-      ctx.onOrder?.(`conditional order ${order.clientAlgoId} canceled`);
+      const lookup = algoLookup(params);
+      const found = findAlgo(ctx, lookup);
+      if (found === undefined) throw binanceErrors.cancelRejected();
+      const order = found.market.engine.cancelConditionalOrder(lookup, ctx.serverTime());
+      ctx.onOrder?.(`${tag(found.market, ctx)}conditional order ${order.clientAlgoId} canceled`);
       return { algoId: order.algoId, clientAlgoId: order.clientAlgoId, code: '200', msg: 'success' };
     },
   },
   'GET /fapi/v1/openAlgoOrders': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, false);
-      return ctx.engine.openAlgoOrders().map((o) => ctx.format.algoOrder(o));
+      return marketsParam(params, ctx).markets.flatMap((m) => m.engine.openAlgoOrders().map((o) => m.format.algoOrder(o)));
     },
   },
   'DELETE /fapi/v1/algoOpenOrders': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
-      ctx.engine.cancelAllConditionalOrders(ctx.serverTime());
+      marketParam(params, ctx).engine.cancelAllConditionalOrders(ctx.serverTime());
       return CANCEL_ALL_DONE;
     },
   },
   'GET /fapi/v1/allAlgoOrders': {
     signed: true,
     handle: (params, ctx) => {
-      symbolParam(params, ctx, true);
+      const m = marketParam(params, ctx);
       const limit = params.limit(500, 1000);
-      return ctx.engine
+      return m.engine
         .allConditionalOrders()
         .filter((o) => inTimeRange(o.createTime, params))
         .slice(0, limit)
-        .map((o) => ctx.format.algoOrder(o));
+        .map((o) => m.format.algoOrder(o));
     },
   },
 };

@@ -1,11 +1,11 @@
 /**
- * The account engine's records in Binance USD-M's JSON shapes (field names, string-encoded decimals), as ccxt's
- * parseOrder / parsePositionRisk / parseBalance read them.
+ * One symbol's records in Binance USD-M's JSON shapes (field names, string-encoded decimals), as ccxt's parseOrder /
+ * parsePositionRisk read them; the account-wide answers (account, balance) are in rest-account-responses.ts.
  */
 import type { AccountEngine } from './account-engine';
 import type { AccountState, AlgoOrderRecord, OrderRecord, IncomeRecord, TradeRecord } from './account-types';
 import { fixed, plain } from './decimal-format';
-import { decimalsOf, maxNotionalForLeverage, type InstrumentSpec } from './exchange-info';
+import { bracketsOf, decimalsOf, maxNotionalForLeverage, type InstrumentSpec } from './exchange-info';
 
 export class ResponseFormatter {
   private readonly priceDecimals: number;
@@ -108,7 +108,7 @@ export class ResponseFormatter {
   /** GET /fapi/v1/income. */
   income(r: IncomeRecord): Record<string, unknown> {
     return {
-      symbol: r.incomeType === 'TRANSFER' ? '' : this.spec.symbol,
+      symbol: r.symbol,
       incomeType: r.incomeType,
       income: fixed(r.income, 8),
       asset: this.spec.quoteAsset,
@@ -142,7 +142,7 @@ export class ResponseFormatter {
   /** Isolated margin of the position (Binance: its wallet, and that plus unrealised PnL); 0 in cross margin. */
   private isolated(s: AccountState): { isolatedMargin: string; isolatedWallet: string } {
     if (this.engine.marginType !== 'ISOLATED' || s.positionSteps === 0) return { isolatedMargin: fixed(0, 8), isolatedWallet: '0' };
-    return { isolatedMargin: fixed(s.positionInitialMargin + s.unrealizedPnl, 8), isolatedWallet: fixed(s.positionInitialMargin, 8) };
+    return { isolatedMargin: fixed(s.isolatedWallet + s.unrealizedPnl, 8), isolatedWallet: fixed(s.isolatedWallet, 8) };
   }
 
   /** GET /fapi/v3/positionRisk: only an open position is listed. */
@@ -178,7 +178,7 @@ export class ResponseFormatter {
         positionAmt: this.qty(s.positionSteps),
         ...this.positionPrices(s),
         leverage: String(leverage),
-        maxNotionalValue: String(maxNotionalForLeverage(leverage)),
+        maxNotionalValue: String(maxNotionalForLeverage(leverage, bracketsOf(this.spec))),
         marginType: this.engine.marginType === 'CROSSED' ? 'cross' : 'isolated',
         ...this.isolated(s),
         isAutoAddMargin: 'false',
@@ -200,117 +200,41 @@ export class ResponseFormatter {
     };
   }
 
-  private asset(s: AccountState): Record<string, unknown> {
+  /** This symbol's entry in GET /fapi/v3/account's positions (listed only when open). */
+  accountPositionV3(s: AccountState): Record<string, unknown> {
     return {
-      asset: this.spec.quoteAsset,
-      walletBalance: fixed(s.walletBalance, 8),
+      symbol: this.spec.symbol,
+      positionSide: 'BOTH',
+      positionAmt: this.qty(s.positionSteps),
       unrealizedProfit: fixed(s.unrealizedPnl, 8),
-      marginBalance: fixed(s.marginBalance, 8),
-      maintMargin: fixed(s.maintMargin, 8),
+      ...this.isolated(s),
+      notional: fixed(s.notional, 8),
       initialMargin: fixed(s.positionInitialMargin, 8),
-      positionInitialMargin: fixed(s.positionInitialMargin, 8),
-      openOrderInitialMargin: fixed(0, 8),
-      crossWalletBalance: fixed(s.walletBalance, 8),
-      crossUnPnl: fixed(s.unrealizedPnl, 8),
-      availableBalance: fixed(s.availableBalance, 8),
-      maxWithdrawAmount: fixed(s.maxWithdrawAmount, 8),
-      marginAvailable: true,
-      updateTime: s.balanceUpdateTime,
+      maintMargin: fixed(s.maintMargin, 8),
+      updateTime: s.positionUpdateTime,
     };
   }
 
-  private totals(s: AccountState): Record<string, unknown> {
-    return {
-      totalInitialMargin: fixed(s.positionInitialMargin, 8),
-      totalMaintMargin: fixed(s.maintMargin, 8),
-      totalWalletBalance: fixed(s.walletBalance, 8),
-      totalUnrealizedProfit: fixed(s.unrealizedPnl, 8),
-      totalMarginBalance: fixed(s.marginBalance, 8),
-      totalPositionInitialMargin: fixed(s.positionInitialMargin, 8),
-      totalOpenOrderInitialMargin: fixed(0, 8),
-      totalCrossWalletBalance: fixed(s.walletBalance, 8),
-      totalCrossUnPnl: fixed(s.unrealizedPnl, 8),
-      availableBalance: fixed(s.availableBalance, 8),
-      maxWithdrawAmount: fixed(s.maxWithdrawAmount, 8),
-    };
-  }
-
-  /** GET /fapi/v3/account (ccxt's fetchBalance): positions only when open. */
-  accountV3(s: AccountState): Record<string, unknown> {
-    return {
-      ...this.totals(s),
-      assets: [this.asset(s)],
-      positions:
-        s.positionSteps === 0
-          ? []
-          : [
-              {
-                symbol: this.spec.symbol,
-                positionSide: 'BOTH',
-                positionAmt: this.qty(s.positionSteps),
-                unrealizedProfit: fixed(s.unrealizedPnl, 8),
-                isolatedMargin: fixed(0, 8),
-                notional: fixed(s.notional, 8),
-                isolatedWallet: '0',
-                initialMargin: fixed(s.positionInitialMargin, 8),
-                maintMargin: fixed(s.maintMargin, 8),
-                updateTime: s.positionUpdateTime,
-              },
-            ],
-    };
-  }
-
-  /** GET /fapi/v2/account: account flags, and every symbol's position with leverage. */
-  accountV2(s: AccountState): Record<string, unknown> {
+  /** This symbol's entry in GET /fapi/v2/account's positions (every symbol, with leverage). */
+  accountPositionV2(s: AccountState): Record<string, unknown> {
     const leverage = this.engine.leverage;
     return {
-      feeTier: 0,
-      feeBurn: false,
-      canTrade: true,
-      canDeposit: true,
-      canWithdraw: true,
-      updateTime: 0,
-      multiAssetsMargin: false,
-      tradeGroupId: -1,
-      ...this.totals(s),
-      assets: [this.asset(s)],
-      positions: [
-        {
-          symbol: this.spec.symbol,
-          initialMargin: fixed(s.positionInitialMargin, 8),
-          maintMargin: fixed(s.maintMargin, 8),
-          unrealizedProfit: fixed(s.unrealizedPnl, 8),
-          positionInitialMargin: fixed(s.positionInitialMargin, 8),
-          openOrderInitialMargin: '0',
-          leverage: String(leverage),
-          isolated: this.engine.marginType === 'ISOLATED',
-          entryPrice: this.fillPrice(s.entryPrice),
-          breakEvenPrice: this.fillPrice(s.breakEvenPrice),
-          maxNotional: String(maxNotionalForLeverage(leverage)),
-          bidNotional: '0',
-          askNotional: '0',
-          positionSide: 'BOTH',
-          positionAmt: this.qty(s.positionSteps),
-          updateTime: s.positionUpdateTime,
-        },
-      ],
+      symbol: this.spec.symbol,
+      initialMargin: fixed(s.positionInitialMargin, 8),
+      maintMargin: fixed(s.maintMargin, 8),
+      unrealizedProfit: fixed(s.unrealizedPnl, 8),
+      positionInitialMargin: fixed(s.positionInitialMargin, 8),
+      openOrderInitialMargin: '0',
+      leverage: String(leverage),
+      isolated: this.engine.marginType === 'ISOLATED',
+      entryPrice: this.fillPrice(s.entryPrice),
+      breakEvenPrice: this.fillPrice(s.breakEvenPrice),
+      maxNotional: String(maxNotionalForLeverage(leverage, bracketsOf(this.spec))),
+      bidNotional: '0',
+      askNotional: '0',
+      positionSide: 'BOTH',
+      positionAmt: this.qty(s.positionSteps),
+      updateTime: s.positionUpdateTime,
     };
-  }
-
-  /** GET /fapi/v2/balance and /fapi/v3/balance. */
-  balance(s: AccountState): Record<string, unknown>[] {
-    return [
-      {
-        accountAlias: 'SgsRmYFzAuTXoCsR',
-        asset: this.spec.quoteAsset,
-        balance: fixed(s.walletBalance, 8),
-        crossWalletBalance: fixed(s.walletBalance, 8),
-        crossUnPnl: fixed(s.unrealizedPnl, 8),
-        availableBalance: fixed(s.availableBalance, 8),
-        maxWithdrawAmount: fixed(s.maxWithdrawAmount, 8),
-        marginAvailable: true,
-        updateTime: s.balanceUpdateTime,
-      },
-    ];
   }
 }

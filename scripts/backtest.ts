@@ -14,6 +14,9 @@ import { summaryTable } from '../reports/summary-table';
 import { errorText } from '../workflows/error-text';
 import type { BacktestSummary } from '../contracts/backtest';
 import { progressLine } from './lib/backtest-progress';
+import { parseSymbolList } from '../config/portfolio-config';
+import { REAL_SYMBOL, STAND_IN_MARKET } from '../market-data/stand-in-bars';
+import { portfolioSymbols, runPortfolio } from './lib/portfolio-backtest-cli';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run backtest -- [options]          run a walk-forward backtest
@@ -36,6 +39,10 @@ Options:
                         open of the bar opening in its minute (docs/strategy.md); default: no funding (with --db:
                         the stored rates; a file given replaces them)
   --symbol S            symbol of the data (default config data.symbol); with --db, the stored series read
+  --symbols A,B,C       a portfolio backtest (default config data.symbols when it lists more than one): every
+                        symbol's walk-forward, then the portfolio rules (config portfolio.*, docs/portfolio.md) over
+                        the merged timeline; ${REAL_SYMBOL} trades the given data, every other symbol a labelled
+                        STAND-IN of it (stored under market '${STAND_IN_MARKET}'); files in backtests/<run-id>/
   --start ISO|ms        first bar used (default: first bar of the data)
   --train-hours N       default config backtest.train_hours (48)
   --test-hours N        default config backtest.test_hours (24)
@@ -56,6 +63,7 @@ const OPTIONS = {
   market: { type: 'string' },
   funding: { type: 'string' },
   symbol: { type: 'string' },
+  symbols: { type: 'string' },
   start: { type: 'string' },
   'train-hours': { type: 'string' },
   'test-hours': { type: 'string' },
@@ -137,12 +145,14 @@ function failure(workflowId: string, err: unknown): Error {
 
 async function run(values: ReturnType<typeof parseRun>): Promise<void> {
   const config = loadConfig(values.config);
+  const symbols = portfolioSymbols(config, values.symbols === undefined ? undefined : parseSymbolList(values.symbols), values.symbol);
   const options: BacktestOptions = {
     data: values.data,
     db: values.db,
     market: values.market,
     funding: values.funding,
-    symbol: values.symbol,
+    // One symbol (given by --symbol, a one-entry --symbols or the configuration): the single-symbol backtest.
+    symbol: values.symbol ?? (values.symbols === undefined ? undefined : symbols[0]),
     start: values.start,
     trainHours: numberOption('train-hours', values['train-hours']),
     testHours: numberOption('test-hours', values['test-hours']),
@@ -152,6 +162,12 @@ async function run(values: ReturnType<typeof parseRun>): Promise<void> {
     runId: values['run-id'],
   };
   const detach = values.detach === true;
+  if (symbols.length > 1) {
+    const { symbol: _one, ...portfolio } = options;
+    return runPortfolio(config, { ...portfolio, symbols }, { detach, quiet: values.quiet === true, force: values.force === true }, (body) =>
+      withRuntime({ workers: !detach, detached: detach }, body),
+    );
+  }
   // Every input is checked before anything is started; with --db, what needs the database once it is up.
   if (values.db === true) {
     checkBacktestOptions(config, options);

@@ -19,7 +19,7 @@ import { BAR_MS, type Bar } from '../domain/bars';
 import { LIVE_MARKET, liveSeries } from '../domain/markets';
 import { loadBars } from '../db/repositories/bars';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
-import type { BotStatus } from '../contracts/bot';
+import type { BotStatus, TradingMode } from '../contracts/bot';
 import { dashboardEnv, dashboardOptionsFromEnv, type DashboardOptions } from '../dashboard/options';
 import { startEmbeddedDashboard } from '../dashboard/embedded';
 import type { Dashboard } from '../dashboard/server';
@@ -35,6 +35,11 @@ Options:
                    data the default models rarely predict beyond 8 bps: try 1.5 (with --exit-bps 0.5) to see trades
   --exit-bps N     reversal-exit threshold for this demo (default config trading.exit_threshold_bps)
   --config FILE    configuration (default config/config.yaml)
+  --live           trade in live mode on the local exchange's account instead of paper: real orders with
+                   stop-loss / take-profit on the exchange, reconciliation every execution.reconcile_every_bars
+                   bars (try a transfer behind the bot's back: curl -X POST <exchange>/__admin/income
+                   -d '{"type":"TRANSFER","amount":-250}', then npm run bot -- adopt --mode live). No real money:
+                   nothing leaves this machine
   --keep           on Ctrl-C / SIGTERM leave the bot, market data and schedule in Temporal (servers stop)
   -h, --help       this help`;
 
@@ -53,7 +58,7 @@ function line(s: BotStatus): string {
  * stay in the registry and earlier runs stay in Temporal's history. Bars of the live market in that range that are
  * not the replay's (downloaded ones) are never deleted: the demo refuses to start instead.
  */
-async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, replay: readonly Bar[], historyBars: number): Promise<void> {
+async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, mode: TradingMode, replay: readonly Bar[], historyBars: number): Promise<void> {
   const from = replay[historyBars]!.openTime;
   const to = replay.at(-1)!.openTime;
   const byTime = new Map(replay.map((b) => [b.openTime, b]));
@@ -68,7 +73,7 @@ async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, replay
         `${new Date(foreign[0]!.openTime).toISOString()}); the demo would delete them. Run it with a data folder of its own, e.g. BOT_DATA_DIR=.data/demo npm run demo`,
     );
   }
-  for (const id of [botWorkflowId(symbol, 'paper'), marketDataWorkflowId(symbol)]) {
+  for (const id of [botWorkflowId(symbol, mode), marketDataWorkflowId(symbol)]) {
     await runtime.client.workflow
       .getHandle(id)
       .terminate('a new demo replay starts')
@@ -76,10 +81,11 @@ async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, replay
   }
   const sql = runtime.database.sql;
   await sql`delete from bars where market = ${LIVE_MARKET} and symbol = ${symbol} and open_time between ${from} and ${to}`;
-  for (const table of ['decisions', 'equity_snapshots', 'predictions']) {
-    await sql`delete from ${sql(table)} where symbol = ${symbol} and open_time between ${from} and ${to}`;
+  for (const table of ['decisions', 'equity_snapshots']) {
+    await sql`delete from ${sql(table)} where symbol = ${symbol} and mode = ${mode} and open_time between ${from} and ${to}`;
   }
-  await sql`delete from trades where symbol = ${symbol} and mode = 'paper' and entry_time between ${from} and ${to}`;
+  await sql`delete from predictions where symbol = ${symbol} and open_time between ${from} and ${to}`;
+  await sql`delete from trades where symbol = ${symbol} and mode = ${mode} and entry_time between ${from} and ${to}`;
 }
 
 async function main(): Promise<void> {
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
     'exit-bps': { type: 'string' },
     config: { type: 'string' },
     keep: { type: 'boolean' },
+    live: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return console.log(USAGE);
@@ -124,6 +131,8 @@ async function main(): Promise<void> {
   });
   const dashboard: Dashboard | null = await startEmbeddedDashboard(runtime, dashboardOptions, (m) => console.log(m));
   const symbol = config.data.symbol;
+  // Live on the local exchange only: its account is this process's, so no key or flag of real trading applies.
+  const mode: TradingMode = values.live ? 'live' : 'paper';
   const { watch } = runtime;
   let ticker: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
@@ -135,13 +144,13 @@ async function main(): Promise<void> {
       let stays: string[];
       let reason: string;
       if (values.keep) {
-        stays = demoWorkflowNames(symbol);
+        stays = demoWorkflowNames(symbol, mode);
         reason = `--keep; ${runtime.infra.temporal.startedHere ? "kept in the dev server's database, they" : 'they'} carry on when workers poll again`;
       } else if (!watch.isUp('temporal')) {
-        stays = demoWorkflowNames(symbol);
+        stays = demoWorkflowNames(symbol, mode);
         reason = 'Temporal does not answer, so they could not be stopped: run `npm run bot -- stop` once it is back';
       } else {
-        const things = await stopDemoWorkflows(runtime.client, symbol);
+        const things = await stopDemoWorkflows(runtime.client, symbol, mode);
         for (const thing of things) console.log(thing.line);
         stays = things.filter((t) => !t.gone).map((t) => t.name);
         reason = stays.length === 0 ? 'the demo stopped its bot, market data and retrain schedule' : 'they could not be stopped';
@@ -158,7 +167,7 @@ async function main(): Promise<void> {
 
   const run = (async () => {
     const fromStart = { watch, cancelled: () => stopping !== undefined };
-    await rideOut(() => forgetEarlierReplay(runtime, symbol, bars, historyBars), fromStart);
+    await rideOut(() => forgetEarlierReplay(runtime, symbol, mode, bars, historyBars), fromStart);
     const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
     // Idempotent (fixed workflow ids, USE_EXISTING), so an outage during the start just repeats it.
     const bot = await rideOut(
@@ -166,7 +175,7 @@ async function main(): Promise<void> {
         startBot(runtime.client, runtime.database.db, {
           config,
           symbol,
-          mode: 'paper',
+          mode,
           exchange: settings,
           ...(maxBars !== undefined ? { maxBars } : {}),
           barWaitMs: Math.max(5_000, (60_000 / speed) * 5),
@@ -178,6 +187,10 @@ async function main(): Promise<void> {
     );
     const ui = runtime.infra.temporal.uiUrl;
     if (ui) console.log(`Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows?query=${encodeURIComponent(`Symbol="${symbol}"`)}`);
+    if (mode === 'live')
+      console.log(
+        `live mode on the local exchange's account (no real money): reconciliation every ${config.execution.reconcile_every_bars} bars; status: npm run bot -- status --mode live`,
+      );
     exchange.startReplay(speed);
     ticker = setInterval(() => {
       if (!watch.isUp('temporal')) return;

@@ -2,13 +2,18 @@
  * Runs the local Binance USD-M futures exchange (local-exchange/local-exchange.ts) on a bar file, for the offline demo
  * and manual testing with the real ccxt client.
  *
- *   npx tsx scripts/local-exchange.ts [--port 8090] [--speed 60] [--data FILE] [--start-index N] ...
+ *   npx tsx scripts/local-exchange.ts [--port 8090] [--speed 60] [--data FILE] [--start-index N] [--symbols A,B] ...
+ *
+ * With --symbols it lists several symbols on one clock and one wallet: BTCUSDT replays the bar file, every other
+ * symbol a STAND-IN derived from it (market-data/stand-in-bars.ts), labelled as such.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseFundingCsv } from '../domain/funding-csv';
 import { DEMO_API_KEY, DEMO_API_SECRET, LocalExchange } from '../local-exchange/local-exchange';
+import type { MarketOptions } from '../local-exchange/local-exchange-options';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
+import { REAL_SYMBOL, standInBars, standInLabel } from '../market-data/stand-in-bars';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npx tsx scripts/local-exchange.ts [options]
@@ -22,7 +27,10 @@ local-exchange/ccxt-config.ts (configureCcxtForLocal). Its clock is the replayed
                       0 = manual, bars advance only through POST /__admin/advance
   --data FILE         bar file, plain or .gz (default: ${DEFAULT_BAR_FILE})
   --funding FILE      funding rates served by /fapi/v1/fundingRate (funding_time,funding_rate[,mark_price]);
-                      default: a seeded SYNTHETIC 8-hourly series over the bars
+                      default: a seeded SYNTHETIC 8-hourly series over the bars (with --symbols: BTCUSDT's)
+  --symbols A,B,C     list several symbols (default BTCUSDT alone): BTCUSDT replays the bar file, the others
+                      STAND-IN series derived from it (its returns, rotated and at another price level), with
+                      filters scaled to their price level and synthetic funding
   --start-index N     bars before N are history at start (default 4320 = 72 h, the bot's history window)
   --api-key K         accepted API key (default ${DEMO_API_KEY})
   --api-secret S      accepted API secret (default ${DEMO_API_SECRET})
@@ -40,6 +48,11 @@ const argsSchema = z.object({
   speed: z.number().min(0).max(100_000).default(60),
   data: z.string().min(1).default(DEFAULT_BAR_FILE),
   funding: z.string().min(1).optional(),
+  symbols: z
+    .array(z.string().regex(/^[A-Z0-9]{2,20}USDT$/, 'each symbol is a USDT perpetual like ETHUSDT'))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, 'a symbol is listed twice')
+    .optional(),
   startIndex: z.number().int().min(0).default(4320),
   apiKey: z.string().min(1).default(DEMO_API_KEY),
   apiSecret: z.string().min(1).default(DEMO_API_SECRET),
@@ -60,6 +73,7 @@ async function main(): Promise<void> {
     speed: { type: 'string' },
     data: { type: 'string' },
     funding: { type: 'string' },
+    symbols: { type: 'string' },
     'start-index': { type: 'string' },
     'api-key': { type: 'string' },
     'api-secret': { type: 'string' },
@@ -81,6 +95,7 @@ async function main(): Promise<void> {
     speed: numberOption('speed', values.speed),
     data: values.data,
     funding: values.funding,
+    symbols: values.symbols?.split(',').map((x) => x.trim().toUpperCase()),
     startIndex: numberOption('start-index', values['start-index']),
     apiKey: values['api-key'],
     apiSecret: values['api-secret'],
@@ -104,8 +119,13 @@ async function main(): Promise<void> {
   // Log lines carry the replay clock once the exchange exists (start() already logs the replay speed).
   const replayClock: { now?: () => number } = {};
   const log = (line: string) => console.log(replayClock.now === undefined ? line : `[${iso(replayClock.now())}] ${line}`);
+  const symbols = args.symbols ?? [REAL_SYMBOL];
+  const markets: MarketOptions[] | undefined =
+    args.symbols === undefined
+      ? undefined
+      : symbols.map((symbol) => (symbol === REAL_SYMBOL ? { symbol, bars, funding } : { symbol, bars: standInBars(bars, symbol) }));
   const exchange = await LocalExchange.start({
-    bars,
+    ...(markets === undefined ? { bars, funding } : { markets }),
     startIndex: args.startIndex,
     speed: args.speed,
     host: args.host,
@@ -117,7 +137,6 @@ async function main(): Promise<void> {
     slippageBps: args.slippageBps,
     leverage: args.leverage,
     partialBarUpdates: args.partialBars,
-    funding,
     log: args.quiet ? undefined : log,
   });
   replayClock.now = () => exchange.serverTime();
@@ -125,10 +144,11 @@ async function main(): Promise<void> {
   const base = exchange.baseUrl;
   console.log(`Local Binance USD-M exchange on ${base}
   REST        ${base}/fapi/v1 (v2, v3 alike)
-  WebSocket   ${exchange.wsUrl}  (ccxt urls.api.ws.future; stream ${exchange.klineStreamName})
-  admin       ${base}/__admin/state, POST /__admin/advance | /__admin/replay | /__admin/faults | /__admin/regime
+  WebSocket   ${exchange.wsUrl}  (ccxt urls.api.ws.future; streams ${symbols.map((sym) => exchange.klineStreamNameOf(sym)).join(', ')})
+  admin       ${base}/__admin/state, POST /__admin/advance | /__admin/replay | /__admin/faults | /__admin/regime | /__admin/income | /__admin/trade
   data        ${args.data}: ${bars.length} bars ${iso(bars[0]!.openTime)} .. ${iso(bars[bars.length - 1]!.openTime)}
-  funding     ${args.funding ?? 'SYNTHETIC 8-hourly series (no --funding file)'}
+${symbols.map((sym) => `  symbol      ${standInLabel(sym, bars.length)}`).join('\n')}
+  funding     ${args.funding === undefined ? 'SYNTHETIC 8-hourly series (no --funding file)' : `${args.funding}${symbols.length > 1 ? ` for ${REAL_SYMBOL}, SYNTHETIC for the others` : ''}`}
   replay      from bar ${args.startIndex} (${iso(exchange.serverTime())}), ${args.speed > 0 ? `${args.speed}x` : 'manual (POST /__admin/advance)'}
   credentials api key "${exchange.apiKey}", secret "${exchange.apiSecret}"
   ccxt        configureCcxtForLocal(new ccxt.pro.binanceusdm({ apiKey, secret }), '${base}')

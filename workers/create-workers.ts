@@ -15,6 +15,7 @@ import { createMonitoringActivities } from '../activities/monitoring-activities'
 import { createMarketDataActivities } from '../activities/market-data-activities';
 import { createTrainingActivities } from '../activities/training-activities';
 import { createSweepActivities } from '../activities/sweep-activities';
+import { createPortfolioBacktestActivities } from '../activities/portfolio-backtest-activities';
 import type { AlertsConfig } from '../config/alerts-schema';
 import { loadConfig } from '../config/load-config';
 import type { Database } from '../db/client';
@@ -68,13 +69,14 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     activities: {
       ...createBacktestActivities({ db: deps.db }),
       ...createSweepActivities({ db: deps.db }),
+      ...createPortfolioBacktestActivities({ db: deps.db }),
       ...createRegistryActivities({ db: deps.db }),
       ...createRetrainActivities({ db: deps.db }),
       ...createExecutionActivities({ db: deps.db }),
       ...createMonitoringActivities({ db: deps.db }),
       ...createBotActivities({ db: deps.db, sql: postgresClient(deps), ...(deps.onBotLatency ? { onLatency: deps.onBotLatency } : {}) }),
       // Reads the targets' secrets now: a missing variable stops the worker at start, naming it.
-      ...createAlertActivities({ alerts: deps.alerts ?? loadConfig().alerts }),
+      ...createAlertActivities({ alerts: deps.alerts ?? loadConfig().alerts, db: deps.db }),
     },
   });
 }

@@ -23,6 +23,7 @@ import {
 } from '../domain/trading';
 import { INITIAL_RECONCILIATION, type AdoptResult, type ReconciliationState } from '../contracts/reconciliation';
 import { rollingSharpeOf } from '../model/retrain-triggers';
+import type { EntryRefusal } from '../domain/portfolio/bot-side';
 import type { BarArrival, BarSummary, BotCarried, BotInput, BotStatus, OperatorCommand } from '../contracts/bot';
 
 /** Everything a run remembers: what continue-as-new carries, plus a swap waiting for the next bar. */
@@ -233,11 +234,13 @@ export function barProcessed(
   arrival: BarArrival,
   step: BarStepResult,
   orderFailed: boolean,
+  portfolioRefusal: EntryRefusal | null = null,
 ): BarOutcome {
   const before = state.trader;
   const trader = step.state;
   const stale = isStale(input, arrival);
   const reason = decisionReason({
+    portfolioRefusal,
     orderFailed,
     unreconciled: entriesHeld(state),
     stale,

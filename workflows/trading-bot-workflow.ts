@@ -50,6 +50,8 @@ import { readAlertSettings } from './alerting';
 import { createBotAlerts, type BotAlerts } from './bot-alerts';
 import { createMonitor } from './bot-monitoring';
 import { createReconciler } from './bot-reconciliation';
+import { createPortfolioLink } from './bot-portfolio';
+import { applyPortfolioVerdict } from '../domain/portfolio/bot-side';
 import {
   applyCommand,
   applyCommands,
@@ -94,6 +96,7 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   let alerts: BotAlerts | null = null;
   const reconciler = createReconciler(input, workflowId, trading, (kind, barTime, detail) => alerts?.reconciliation(kind, barTime, detail));
   const monitor = createMonitor(input, workflowId);
+  const portfolio = createPortfolioLink(input, trading, input.carried?.portfolioInbox ?? []);
 
   const { awaitBar } = proxyActivities<BotActivities>({
     taskQueue: TASK_QUEUES.trading,
@@ -278,8 +281,12 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     // Paper pays the settled funding at the bar's open; live books what the exchange booked (reconciliation).
     const opened = openBar(before.trader, bar, trading, await fillsIn(), input.mode === 'paper' ? (arrival.funding ?? null) : null);
     const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, trading);
-    const step = settleIntent(opened, decision, bar, trading, await execute(bar, decision));
-    const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderError !== null);
+    // A bot of a portfolio asks before it enters; a refused entry is settled like a refused order, never sent.
+    const verdict = portfolio === null ? null : await portfolio.ask(bar, decision, prediction);
+    const refusal = verdict?.refusal ?? null;
+    const settled = settleIntent(opened, decision, bar, trading, refusal !== null ? { source: 'refused', error: refusal } : await execute(bar, decision));
+    const step = verdict === null ? settled : { ...settled, state: applyPortfolioVerdict(settled.state, verdict) };
+    const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderError !== null, refusal);
     alerts?.bar({ barOpenTime: bar.openTime, before: before.trader, step, orderError, intent: decision.intent?.type ?? null });
     state = applyCommands(booked.state, received);
     received = null;
@@ -316,7 +323,12 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       }
     }
     await alerts?.settled();
-    return continueAsNew<typeof TradingBotWorkflow>({ ...input, trading, carried: carriedState(state) });
+    const carried = carriedState(state);
+    return continueAsNew<typeof TradingBotWorkflow>({
+      ...input,
+      trading,
+      carried: portfolio === null ? carried : { ...carried, portfolioInbox: portfolio.inbox() },
+    });
   }
   await condition(allHandlersFinished);
   alerts?.stopped(state.stopRequested ? 'stop requested' : `maxBars (${input.maxBars}) reached`);

@@ -1,6 +1,7 @@
 /** How one bot's status shows in a table row or a heading: state, position with its levels, equity, PnL, last bar. */
 import type { BotSummary } from '../bots';
 import { esc, num, signed, time } from './layout';
+import { reconciliationText } from './reconciliation-cell';
 
 export function stateBadge(bot: BotSummary): string {
   return `<span class="state state-${bot.state}">${bot.state}</span>`;
@@ -46,6 +47,7 @@ export function botFields(bot: BotSummary): Record<string, string> {
     bars: String(s?.barsProcessed ?? '-'),
     trades: String(s?.tradesClosed ?? '-'),
     statusError: bot.statusError === null ? '' : `<div class="err">${esc(bot.statusError)}</div>`,
+    reconciliation: reconciliationText(bot),
   };
 }
 

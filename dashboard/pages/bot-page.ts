@@ -2,9 +2,12 @@
  * One bot's page: status with controls, candlestick chart with entries, exits and predictions, equity curve,
  * drift and rolling-Sharpe monitors, trades, decisions, retrain and reconciliation events.
  */
+import type { ListedAlert } from '../../db/repositories/alerts-sent';
 import type { BotSummary } from '../bots';
 import type { botHistory, botMonitors } from '../queries';
+import { alertsTable } from './alerts-page';
 import { botFields, field, webUiLink } from './bot-cells';
+import { controlButton } from './reconciliation-cell';
 import { chartsScript } from './bot-charts';
 import { CONTROLS_SCRIPT, LIVE_SCRIPT } from './client-js';
 import { errorBox, esc, inlineJson, num, page, signed, table, time } from './layout';
@@ -18,14 +21,9 @@ export interface BotPageData {
   readonly bot: BotSummary | null | Error;
   readonly history: BotHistory | Error;
   readonly monitors: BotMonitors | Error;
+  readonly alerts: readonly ListedAlert[] | Error;
   readonly uiUrl: string | null;
   readonly namespace: string;
-}
-
-function controlButton(symbol: string, mode: string, command: string): string {
-  const body = esc(JSON.stringify({ command }));
-  const confirm = esc(`${command} the ${mode} bot ${symbol}?`);
-  return `<button data-post="/api/bots/${esc(symbol)}/${mode}/operate" data-body="${body}" data-confirm="${confirm}" data-command="${command}">${command}</button>`;
 }
 
 function statusSection(d: BotPageData): string {
@@ -45,12 +43,8 @@ function statusSection(d: BotPageData): string {
     ['bars processed / trades', `${field('bars', f.bars!)} / ${field('trades', f.trades!)}`],
     ['Temporal', `${esc(b.execution)} ${webUiLink(d.uiUrl, d.namespace, b)}`],
   ];
-  const recon = b.status?.reconciliation;
-  const reconRow = recon
-    ? `<p>Reconciliation: <b>${esc(recon.status)}</b> checked ${time(recon.checkedAt)}${recon.error ? ` (${esc(recon.error)})` : ''}${recon.resolving ? `, resolving by ${recon.resolving}` : ''} ${
-        recon.status === 'mismatch' ? controlButton(d.symbol, d.mode, 'adopt') + controlButton(d.symbol, d.mode, 'flatten') : ''
-      }</p>`
-    : '';
+  // Paper bots are not reconciled: their field stays empty.
+  const reconRow = `<p>${field('reconciliation', f.reconciliation!)}</p>`;
   return `<div data-bot="${esc(b.workflowId)}">${field('statusError', f.statusError!)}<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>
 ${controls}<span id="control-result"></span>${reconRow}</div>`;
 }
@@ -105,6 +99,7 @@ export function botPage(d: BotPageData): string {
     d.history instanceof Error ? errorBox('PostgreSQL', d.history) : charts,
     history ? tablesSection(history) : '',
     d.monitors instanceof Error ? errorBox('PostgreSQL', d.monitors) : monitors ? monitorsSection(monitors) : '',
+    `<h2>Alerts (latest)</h2>${d.alerts instanceof Error ? errorBox('PostgreSQL', d.alerts) : alertsTable(d.alerts, 'no alerts sent for this bot')}`,
   ].join('\n');
   const open = d.bot instanceof Error || d.bot === null ? null : (d.bot.status?.position ?? null);
   const data = `<script>window.BOT=${inlineJson({ symbol: d.symbol, mode: d.mode, history, monitors, open })};</script>`;

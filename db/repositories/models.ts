@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, getTableColumns, inArray, type SQL } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { models, type JsonValue, type ModelPurpose, type ModelRow, type ModelStatus, type NewModelRow } from '../schema';
+import { recordStatusEvent, type StatusChangeNote } from './model-status-events';
 
 export interface ModelVersionInput {
   readonly symbol: string;
@@ -44,10 +45,22 @@ export function modelVersion(input: ModelVersionInput): string {
   return `${input.symbol}-${compactUtc(input.trainEnd)}-${hash}`;
 }
 
-/** Registers a model; returns false when that version was already registered (the existing row is kept as is). */
-export async function insertModel(db: Executor, row: NewModelRow): Promise<boolean> {
-  const inserted = await db.insert(models).values(row).onConflictDoNothing({ target: models.version }).returning({ version: models.version });
-  return inserted.length === 1;
+/**
+ * Registers a model, its initial status opening its history; returns false when that version was already
+ * registered (the existing row and its history are kept as they are).
+ */
+export async function insertModel(db: Executor, row: NewModelRow, note: StatusChangeNote = {}): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(models)
+      .values(row)
+      .onConflictDoNothing({ target: models.version })
+      .returning({ version: models.version, symbol: models.symbol, status: models.status, at: models.statusChangedAt });
+    if (inserted === undefined) return false;
+    const { version, symbol, status, at } = inserted;
+    await recordStatusEvent(tx, { version, symbol, fromStatus: null, toStatus: status, at, reason: note.reason ?? 'registered', actor: note.actor ?? null });
+    return true;
+  });
 }
 
 export async function getModel(db: Executor, version: string): Promise<ModelRow | null> {
@@ -96,21 +109,27 @@ export async function listModels(db: Executor, filter: ListModelsFilter = {}): P
 /**
  * Moves a model to `status` at time `at` (Unix ms) and returns the updated row. Promoting to `champion` retires
  * the symbol's current champion in the same transaction, so a symbol never has two (or, mid-swap, zero).
- * Transitions are not restricted: an operator may re-promote a retired model to roll back.
+ * Transitions are not restricted: an operator may re-promote a retired model to roll back. Every change (the
+ * retirement too) is recorded in model_status_events in the same transaction; setting the current status again
+ * changes and records nothing (a retried activity).
  */
-export async function setModelStatus(db: Executor, version: string, status: ModelStatus, at: number): Promise<ModelRow> {
+export async function setModelStatus(db: Executor, version: string, status: ModelStatus, at: number, note: StatusChangeNote = {}): Promise<ModelRow> {
   return db.transaction(async (tx) => {
     const current = await getModel(tx, version);
     if (current === null) throw new Error(`model ${version} is not in the registry`);
     if (current.status === status) return current;
+    const actor = note.actor ?? null;
     if (status === 'champion') {
       if (current.purpose !== 'live') throw new Error(`model ${version} was trained for a backtest and cannot serve as champion`);
-      await tx
+      const retired = await tx
         .update(models)
         .set({ status: 'retired', statusChangedAt: at })
-        .where(and(eq(models.symbol, current.symbol), eq(models.status, 'champion'), eq(models.purpose, 'live')));
+        .where(and(eq(models.symbol, current.symbol), eq(models.status, 'champion'), eq(models.purpose, 'live')))
+        .returning({ version: models.version, symbol: models.symbol });
+      for (const r of retired) await recordStatusEvent(tx, { ...r, fromStatus: 'champion', toStatus: 'retired', at, reason: `replaced by ${version}`, actor });
     }
     const [updated] = await tx.update(models).set({ status, statusChangedAt: at }).where(eq(models.version, version)).returning();
+    await recordStatusEvent(tx, { version, symbol: current.symbol, fromStatus: current.status, toStatus: status, at, reason: note.reason ?? null, actor });
     return updated!;
   });
 }

@@ -2,3 +2,4 @@ export * from './rules';
 export * from './allocation';
 export * from './risk';
 export * from './simulate';
+export * from './bot-side';

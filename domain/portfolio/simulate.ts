@@ -5,11 +5,11 @@
  * the portfolio kill switch. A refused entry is settled as a refused execution, as a refused exchange order is.
  * Symbols without a bar in a minute (gaps) keep their last book.
  */
-import { BAR_MS, utcDay, type Bar } from '../bars';
-import { bookCash } from '../trading/reconcile';
+import { BAR_MS, type Bar } from '../bars';
 import { decide, openBar, settleIntent, SIMULATED, type EquityPoint, type FundingRate, type Trade, type TraderState, type TradingParams } from '../trading';
 import { initialState } from '../trading/state';
 import { portfolioMinute } from './risk';
+import { applyPortfolioVerdict, bookOf, entryRequestOf } from './bot-side';
 import { INITIAL_PORTFOLIO, type BookView, type EntryRequest, type PortfolioRules, type PortfolioState, type RefusalReason } from './rules';
 
 export interface SymbolSeries {
@@ -38,8 +38,6 @@ export interface PortfolioResult {
   readonly killSwitches: readonly number[];
   readonly portfolio: PortfolioState;
 }
-
-const notionalOf = (state: TraderState, close: number): number => (state.position === null ? 0 : state.position.qty * close);
 
 /**
  * Simulates every symbol under the portfolio rules. Each symbol's params carry its starting capital; the first
@@ -78,16 +76,10 @@ export function simulatePortfolio(rules: PortfolioRules, series: readonly Symbol
       const decision = decide(opened.state, { bar, prediction: Number.isFinite(prediction) ? prediction : null, modelVersion: s.modelVersion }, p);
       decided.set(s.symbol, { opened, decision, bar });
       lastClose[s.symbol] = bar.close;
-      const intent = decision.intent;
-      if (intent !== null && intent.type !== 'CLOSE') {
-        const size = decision.state.lastEquity * p.positionFraction * p.leverage;
-        requests.push({ symbol: s.symbol, side: intent.type === 'OPEN_LONG' ? 'LONG' : 'SHORT', prediction, notional: size });
-      }
+      const request = entryRequestOf(s.symbol, decision, prediction, p);
+      if (request !== null) requests.push(request);
     }
-    const books: BookView[] = series.map((s) => {
-      const st = decided.get(s.symbol)?.decision.state ?? states[s.symbol]!;
-      return { symbol: s.symbol, equity: st.lastEquity, notional: notionalOf(st, lastClose[s.symbol]!) };
-    });
+    const books: BookView[] = series.map((s) => bookOf(s.symbol, decided.get(s.symbol)?.decision.state ?? states[s.symbol]!, lastClose[s.symbol]!));
     const outcome = portfolioMinute(portfolio, rules, { openTime: time, books, requests });
     portfolio = outcome.state;
     const refused = new Map(outcome.admissions.flatMap((a) => (a.admitted ? [] : [[a.symbol, a.reason] as const])));
@@ -101,16 +93,14 @@ export function simulatePortfolio(rules: PortfolioRules, series: readonly Symbol
       states[s.symbol] = step.state;
       for (const t of step.trades) trades.push({ ...t, symbol: s.symbol });
     }
-    for (const [symbol, amount] of Object.entries(outcome.transfers)) states[symbol] = bookCash(states[symbol]!, amount, true);
-    if (outcome.killSwitchFired) {
-      killSwitches.push(time);
-      // Every bot closes at its next fill and enters nothing more today, as its own kill switch would make it.
-      for (const s of series) {
-        const st = states[s.symbol]!;
-        const halt = { ...st, halted: true, haltedDay: utcDay(time) };
-        states[s.symbol] = st.position === null ? { ...halt, pending: null } : { ...halt, pending: { type: 'CLOSE', reason: 'kill_switch' } };
-      }
-    }
+    // Every bot books its transfer, then (kill switch) closes at its next fill and enters nothing more today.
+    for (const s of series)
+      states[s.symbol] = applyPortfolioVerdict(states[s.symbol]!, {
+        openTime: time,
+        transfer: outcome.transfers[s.symbol] ?? 0,
+        halt: outcome.killSwitchFired,
+      });
+    if (outcome.killSwitchFired) killSwitches.push(time);
     equity.push({ openTime: time + BAR_MS, equity: series.reduce((sum, s) => sum + states[s.symbol]!.lastEquity, 0) });
   }
   return { states, trades, equity, refusals, killSwitches, portfolio };

@@ -6,7 +6,21 @@ import type { CloseReason, OrderIntent } from './state';
 
 export type DecisionAction = 'hold' | 'open_long' | 'open_short' | `close_${CloseReason}`;
 
-export const DECISION_REASONS = ['model', 'no_prediction', 'paused', 'halted', 'kill_switch', 'stale_bar', 'order_failed', 'unreconciled'] as const;
+export const DECISION_REASONS = [
+  'model',
+  'no_prediction',
+  'paused',
+  'halted',
+  'kill_switch',
+  'stale_bar',
+  'order_failed',
+  'unreconciled',
+  // The portfolio refused the entry (docs/portfolio.md), or did not answer in time.
+  'portfolio_halted',
+  'max_positions',
+  'max_exposure',
+  'portfolio_unavailable',
+] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 /** The intent standing after a bar's close, as its action name (hold when none). */
@@ -17,6 +31,8 @@ export function decisionAction(intent: OrderIntent | null): DecisionAction {
 }
 
 export interface ReasonInput {
+  /** The portfolio refused this bar's entry: no order was sent. */
+  readonly portfolioRefusal?: 'portfolio_halted' | 'max_positions' | 'max_exposure' | 'portfolio_unavailable' | null;
   readonly orderFailed: boolean;
   /** Live mode: the exchange disagrees with the bot (or cannot be read), so no entries or signal exits. */
   readonly unreconciled?: boolean;
@@ -31,6 +47,7 @@ export interface ReasonInput {
 
 /** Why the bot did what it did at a close, the first that applies in this order. */
 export function decisionReason(r: ReasonInput): DecisionReason {
+  if (r.portfolioRefusal != null) return r.portfolioRefusal;
   if (r.orderFailed) return 'order_failed';
   if (r.unreconciled === true) return 'unreconciled';
   if (r.stale) return 'stale_bar';

@@ -2,24 +2,29 @@
  * The dashboard in a real headless Chromium on the real stack (Temporal dev server, embedded PostgreSQL, LightGBM,
  * the local exchange in manual mode) with a paper bot holding a position: the Bots page lists it with the equity
  * and position of its `status` query, its page draws the charts, pause (confirmed) pauses the bot and the page
- * follows live, and bound off localhost the dashboard needs its token. No console errors anywhere.
- * The browser runs in browser-driver.ts (a child process: see there why).
+ * follows live, and bound off localhost the dashboard needs its token. Then, on the same stack, a live bot whose
+ * exchange account holds a position opened by hand: its page shows the mismatch, Adopt (confirmed) resolves it.
+ * No console errors anywhere. The browser runs in browser-driver.ts and reconcile-driver.ts (child processes: see
+ * there why).
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createRestClient } from '../../binance/exchange-client';
 import { statusQuery, type BotStatus } from '../../contracts/bot';
 import { startBot } from '../../app/start-bot';
 import { tradingParamsFromConfig } from '../../app/trading-params';
 import { startDashboard, type Dashboard } from '../../dashboard/server';
 import { sourcesFromClient, type DashboardSources } from '../../dashboard/sources';
 import { protectiveLevels } from '../../domain/trading';
+import { configureCcxtForLocal } from '../../local-exchange/ccxt-config';
 import { LocalExchange } from '../../local-exchange/local-exchange';
 import { loadShippedBars } from '../helpers/shipped-data';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime';
 import { HISTORY_BARS, localSettings, paperTestConfig, releaseUntil, SYMBOL, waitForStatus, type BotHandle } from '../bot/fixtures/bot-harness';
 import type { DriverInput, DriverResult } from './browser-driver';
+import type { ReconcileDriverInput, ReconcileDriverResult } from './reconcile-driver';
 
 jest.setTimeout(120_000);
 
@@ -29,6 +34,7 @@ const config = paperTestConfig();
 let runtime: TestRuntime;
 let exchange: LocalExchange;
 let bot: BotHandle;
+let liveBot: BotHandle | undefined;
 let local: Dashboard;
 let open: Dashboard;
 let sources: DashboardSources;
@@ -61,22 +67,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await local?.close();
   await open?.close();
-  if (bot && (await bot.describe()).status.name === 'RUNNING') await bot.terminate('test finished');
+  for (const b of [bot, liveBot]) if (b && (await b.describe()).status.name === 'RUNNING') await b.terminate('test finished');
   await exchange?.stop();
   await runtime?.stop();
 });
 
 const status = (): Promise<BotStatus> => bot.query(statusQuery);
 
-async function drive(input: DriverInput): Promise<DriverResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, 'browser-driver.ts'), JSON.stringify(input)], {
+function drive(input: DriverInput): Promise<DriverResult>;
+function drive(input: ReconcileDriverInput, driver: 'reconcile-driver.ts'): Promise<ReconcileDriverResult>;
+async function drive(input: object, driver = 'browser-driver.ts'): Promise<unknown> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, driver), JSON.stringify(input)], {
     cwd: ROOT,
     timeout: 90_000,
     maxBuffer: 16 * 1024 * 1024,
   });
   const line = stdout.split('\n').find((l) => l.startsWith('DRIVER_RESULT '));
   if (line === undefined) throw new Error(`the browser driver printed no result:\n${stdout}`);
-  return JSON.parse(line.slice('DRIVER_RESULT '.length)) as DriverResult;
+  return JSON.parse(line.slice('DRIVER_RESULT '.length)) as unknown;
 }
 
 test('in Chromium: the bot is listed as its status query says, pause (confirmed) pauses it live, off localhost the token is required', async () => {
@@ -149,4 +157,43 @@ test("the Models page shows the bot's champion, the history API the bot's bars, 
   expect(report.status).toBe(200);
   expect(await report.text()).toContain('report bt-dash-1');
   expect((await fetch(`${local.url}backtests/bt-dash-2/report.html`)).status).toBe(404);
+});
+
+test('in Chromium: a live bot shows the mismatch of a position opened by hand; Adopt (confirmed) resolves it live', async () => {
+  // By hand, on the bot's own account (in isolated margin: a live start refuses a position in cross).
+  const rest = configureCcxtForLocal(createRestClient(localSettings(exchange), { apiKey: exchange.apiKey, secret: exchange.apiSecret }), exchange.baseUrl);
+  try {
+    await rest.setMarginMode('isolated', 'BTC/USDT:USDT');
+    await rest.createOrder('BTC/USDT:USDT', 'market', 'sell', 0.01);
+  } finally {
+    await rest.close();
+  }
+  // Thresholds it never reaches: the only position is the hand's. The champion trained above is reused.
+  const liveConfig = { ...config, trading: { ...config.trading, entry_threshold_bps: 5000, exit_threshold_bps: 5000 } };
+  const handle = await startBot(runtime.client, runtime.database.db, {
+    config: liveConfig,
+    symbol: SYMBOL,
+    mode: 'live',
+    exchange: localSettings(exchange),
+    barWaitMs: 3_000,
+    heartbeatTimeoutMs: 5_000,
+  });
+  liveBot = handle;
+  await waitForStatus(handle, 'the check at start finds the mismatch', (s) => s.reconciliation?.status === 'mismatch', 60_000);
+
+  // The bot adopts at its next bar: released here once the page's Adopt has reached it.
+  const released = waitForStatus(handle, "the page's adopt", (s) => s.reconciliation?.resolving === 'adopt', 60_000).then(() => exchange.advance(1));
+  const [r] = await Promise.all([drive({ url: `${local.url}bots/${SYMBOL}/live` }, 'reconcile-driver.ts'), released]);
+  const after = await handle.query(statusQuery);
+
+  expect(r.before).toMatch(/^Reconciliation: mismatch checked .*: position bot flat, exchange SHORT 0\.01 adopt ?flatten$/);
+  expect(r.adoptButtons).toBe(1);
+  expect(r.dialogs).toEqual([`adopt the live bot ${SYMBOL}?`]);
+  expect(r.controlResult).toBe('adopt: done');
+  expect(r.after).toMatch(/^Reconciliation: ok checked /);
+  expect(r.buttonsAfter).toBe(0);
+  expect(r.reloaded).toBe(false);
+  expect(r.errors).toEqual([]);
+  expect(after.reconciliation).toMatchObject({ status: 'ok', differences: [], resolving: null });
+  expect(after.position).toMatchObject({ side: 'SHORT', qty: 0.01, modelVersion: 'adopted' });
 });

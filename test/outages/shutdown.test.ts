@@ -141,8 +141,9 @@ function demoNode(pids: readonly number[]): number {
   return node;
 }
 
-test('SIGTERM to the npm process: the demo notices, stops its workflows, workers and servers, and leaves nothing', async () => {
-  const demo = await startDemo([]);
+test('SIGTERM to the npm process of a live-mode demo: the demo notices, stops its workflows, workers and servers, and leaves nothing', async () => {
+  // --live: the bot trades the local exchange's account (orders, protective orders, reconciliation), no real money.
+  const demo = await startDemo(['--live']);
   const pids = tree(demo.npm.pid!);
   expect(pids.some((pid) => commandOf(pid).includes('start-dev'))).toBe(true);
   const sent = Date.now();
@@ -153,7 +154,9 @@ test('SIGTERM to the npm process: the demo notices, stops its workflows, workers
   );
   expect(tookMs).toBeLessThan(STOP_WITHIN_MS);
   expect(demo.output()).toMatch(/npm \(pid \d+\) exited: stopping/);
-  expect(demo.output()).toContain('bot-BTCUSDT-paper stopped');
+  expect(demo.output()).toMatch(/exchange account: one-way position mode, isolated margin, leverage \d+x/);
+  expect(demo.output()).toContain("live mode on the local exchange's account (no real money)");
+  expect(demo.output()).toContain('bot-BTCUSDT-live stopped');
   expect(demo.output()).toContain('stays running in Temporal: nothing (the demo stopped its bot, market data and retrain schedule)');
 });
 
