@@ -1,7 +1,7 @@
 /**
  * The state of PortfolioWorkflow and its transitions, as plain functions (the entity pattern): collecting the bots'
  * minute reports, serving a minute with the pure rules (domain/portfolio/risk.ts portfolioMinute), and the verdict
- * each bot gets. Unit-tested without Temporal (test/portfolio/portfolio-state.test.ts).
+ * each bot gets. Unit-tested without Temporal (test/bot/portfolio-state.test.ts).
  */
 import { INITIAL_PORTFOLIO, portfolioMinute, resumePortfolio, type BookView, type PortfolioVerdict } from '../domain/portfolio';
 import type { MinuteReport, PortfolioCarried, PortfolioInput, PortfolioStatus, RefusalRecord } from '../contracts/portfolio';
