@@ -30,7 +30,10 @@ export function planPortfolio(config: BotConfig, symbols: readonly string[], mod
   const rules = portfolioRulesFromConfig(config.portfolio, symbols);
   const capital = allocate(rules, symbols, config.execution.base_capital);
   const collectMs = timing.collectMs ?? 5_000;
-  const input: PortfolioInput = { mode, symbols, rules, startingEquity: capital, collectMs, minutesPerRun: 120 };
+  // About three history events per bot and minute (its report, the verdict signalled back): continue-as-new before
+  // a run's history passes ~7,500 events, however many symbols trade.
+  const minutesPerRun = Math.min(120, Math.max(10, Math.floor(2_500 / symbols.length)));
+  const input: PortfolioInput = { mode, symbols, rules, startingEquity: capital, collectMs, minutesPerRun };
   return { input, capital, link: { workflowId: portfolioWorkflowId(mode), verdictTimeoutMs: timing.verdictTimeoutMs ?? 3 * collectMs + 5_000 } };
 }
 
