@@ -71,7 +71,8 @@ afterAll(async () => {
 async function released(handles: Map<string, BotHandle>, count: number): Promise<void> {
   for (let i = 1; i <= count; i++) {
     for (const e of exchanges.values()) e.advance(1);
-    for (const [symbol, handle] of handles) await waitForStatus(handle, `${symbol} processed bar #${i}`, (s) => s.barsProcessed >= i && (s.awaitingBar || i === count), 40_000);
+    for (const [symbol, handle] of handles)
+      await waitForStatus(handle, `${symbol} processed bar #${i}`, (s) => s.barsProcessed >= i && (s.awaitingBar || i === count), 40_000);
   }
 }
 
