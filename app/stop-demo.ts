@@ -7,6 +7,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { botWorkflowId, stopSignal, type TradingMode } from '../contracts/bot';
 import { marketDataWorkflowId, stopMarketDataSignal } from '../contracts/market-data';
+import { portfolioWorkflowId, stopPortfolioSignal } from '../contracts/portfolio';
 import { deleteRetrainSchedule } from './retrain-schedule';
 
 /** How long one call to Temporal may take on the way out. */
@@ -63,6 +64,29 @@ export async function stopDemoWorkflows(client: Client, symbol: string, mode: Tr
     things.push({ name: schedule, gone: false, line: `${schedule} could not be deleted: ${(err as Error).message}` });
   }
   return things;
+}
+
+/**
+ * Stops every symbol's bot, market data and schedule (all at once, each bounded), then, for several symbols, the
+ * portfolio they asked (after the bots, so none is left waiting for a verdict that cannot come).
+ */
+export async function stopDeploymentWorkflows(
+  client: Client,
+  symbols: readonly string[],
+  mode: TradingMode = 'paper',
+  waitMs = 10_000,
+): Promise<StoppedThing[]> {
+  const things = (await Promise.all(symbols.map((s) => stopDemoWorkflows(client, s, mode, waitMs)))).flat();
+  if (symbols.length > 1) {
+    const id = portfolioWorkflowId(mode);
+    things.push(await stopWorkflow(client, id, () => client.workflow.getHandle(id).signal(stopPortfolioSignal), waitMs));
+  }
+  return things;
+}
+
+/** Every workflow and schedule of a deployment, as `stays running in Temporal` lists them. */
+export function deploymentWorkflowNames(symbols: readonly string[], mode: TradingMode = 'paper'): string[] {
+  return [...symbols.flatMap((s) => demoWorkflowNames(s, mode)), ...(symbols.length > 1 ? [portfolioWorkflowId(mode)] : [])];
 }
 
 /** The demo's workflows and schedule, as `stays running in Temporal` lists them. */

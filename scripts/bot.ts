@@ -1,6 +1,6 @@
 /**
  * npm run bot -- status|pause|resume|flatten|adopt|stop: operates a running bot (TradingBotWorkflow `bot-<SYMBOL>-<mode>`)
- * through Temporal. It never starts servers: it talks to TEMPORAL_ADDRESS, or to the local server `npm start`,
+ * through Temporal; `status` without --symbol shows the mode's portfolio (PortfolioWorkflow) when there is one. It never starts servers: it talks to TEMPORAL_ADDRESS, or to the local server `npm start`,
  * `npm run demo` or `npm run infra -- up` started.
  */
 import { pauseRetrainSchedule, resumeRetrainSchedule } from '../app/retrain-schedule';
@@ -15,11 +15,16 @@ import { marketDataWorkflowId, stopMarketDataSignal } from '../contracts/market-
 import { operateUpdate, statusQuery, type OperatorCommand } from '../contracts/bot';
 import type { BotStatus, TradingMode } from '../contracts/bot';
 import { parseCli, runMain, UsageError } from './lib/cli';
+import { printPortfolioStatus, resumePortfolio } from './lib/portfolio-cli';
+import { signed, when } from './lib/portfolio-status-text';
 
 const USAGE = `Usage: npm run bot -- <command> [options]   (or: npx tsx scripts/bot.ts <command>)
 
 Commands:
-  status    position, equity, P&L today, model, paused/halted, last bar, bars processed, trades
+  status    position, equity, P&L today, model, paused/halted, last bar, bars processed, trades; without
+            --symbol, while a portfolio of the mode exists (several symbols): the portfolio (equity, P&L
+            today, halt, positions and exposure against their caps, each symbol's book, refusals), then
+            one line per bot
   pause     no new entries; an open position keeps its stop-loss and take-profit
   resume    trade again (also lifts a kill-switch halt)
   flatten   close the open position at the next bar (does not pause); live, while the exchange disagrees with
@@ -29,6 +34,9 @@ Commands:
   stop      stop the bot after the bar in progress, and its symbol's market-data stream
   retrain-pause / retrain-resume
             pause or resume the symbol's retrain schedule (Temporal Schedule retrain-<SYMBOL>)
+  portfolio-resume
+            lift the portfolio kill switch of the mode (portfolio-<mode>); bots halted by their own
+            kill switch stay halted (resume each one)
 
 Options:
   --symbol S           symbol of the bot (default: config data.symbol)
@@ -41,7 +49,7 @@ Options:
 The bot runs in Temporal: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (also read from .env), else the local server
 started by npm start, npm run demo or npm run infra -- up (TEMPORAL_PORT, default 7233).`;
 
-const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'adopt', 'stop', 'retrain-pause', 'retrain-resume'] as const;
+const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'adopt', 'stop', 'retrain-pause', 'retrain-resume', 'portfolio-resume'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** How long a query or update may wait for a worker to answer. */
@@ -53,6 +61,8 @@ interface Request {
   readonly mode: TradingMode;
   readonly json: boolean;
   readonly keepMarketData: boolean;
+  /** --symbol given: status shows that bot even when a portfolio runs. */
+  readonly symbolGiven: boolean;
   /** The configuration's symbol (what npm start trades without --symbol). */
   readonly defaultSymbol: string;
 }
@@ -78,10 +88,20 @@ function parseRequest(argv: string[]): Request | 'help' {
   const mode = values.mode ?? 'paper';
   if (mode !== 'paper' && mode !== 'live') throw new UsageError(`--mode must be paper or live (got '${mode}')`);
   if (values['keep-market-data'] && command !== 'stop') throw new UsageError('--keep-market-data only applies to the stop command');
+  if (values.symbol !== undefined && command === 'portfolio-resume')
+    throw new UsageError('--symbol does not apply to portfolio-resume (one portfolio per mode)');
   const defaultSymbol = loadConfig(values.config).data.symbol;
   const symbol = (values.symbol ?? defaultSymbol).toUpperCase();
   if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new UsageError(`--symbol must be a Binance symbol like BTCUSDT (got '${symbol}')`);
-  return { command: command as Command, symbol, mode, json: values.json === true, keepMarketData: values['keep-market-data'] === true, defaultSymbol };
+  return {
+    command: command as Command,
+    symbol,
+    mode,
+    json: values.json === true,
+    keepMarketData: values['keep-market-data'] === true,
+    symbolGiven: values.symbol !== undefined,
+    defaultSymbol,
+  };
 }
 
 /** A client of the running server; refuses to go on (and never starts one) when none answers. */
@@ -128,9 +148,6 @@ async function answered<T>(client: Client, what: string, call: () => Promise<T>)
     throw err;
   }
 }
-
-const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
 function stateText(s: BotStatus, execution: string): string {
   if (execution !== 'RUNNING') return `stopped (workflow ${execution})`;
@@ -234,6 +251,9 @@ async function run(request: Request): Promise<void> {
       console.log(`retrain-${request.symbol} ${request.command === 'retrain-pause' ? 'paused' : 'resumed'}`);
       return;
     }
+    const portfolio = { mode: request.mode, json: request.json, answerMs: ANSWER_TIMEOUT_MS };
+    if (request.command === 'portfolio-resume') return await resumePortfolio(client, portfolio);
+    if (request.command === 'status' && !request.symbolGiven && (await printPortfolioStatus(client, portfolio))) return;
     const workflowId = botWorkflowId(request.symbol, request.mode);
     const handle = client.workflow.getHandle(workflowId);
     const info = await describe(handle, request);

@@ -7,19 +7,17 @@
  * the servers and the exchange, and says what stays running in Temporal.
  */
 import { loadConfig, parseConfig } from '../config/load-config';
-import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
+import { installQuietRuntime, startLocalRuntime } from '../app/local-runtime';
 import { durableResult, rideOut } from '../app/ride-out';
-import { demoWorkflowNames, staysInTemporalLine, stopDemoWorkflows } from '../app/stop-demo';
+import { deploymentWorkflowNames, staysInTemporalLine, stopDeploymentWorkflows } from '../app/stop-demo';
 import { tolerateClosedChannels, watchStopRequests } from '../app/stop-requests';
-import { startBot } from '../app/start-bot';
-import { botWorkflowId } from '../contracts/bot';
-import { marketDataWorkflowId } from '../contracts/market-data';
+import { startDeployment } from '../app/start-deployment';
+import { demoMarkets, forgetEarlierPortfolio, forgetEarlierReplay } from '../app/demo-replay';
+import { parseSymbolList } from '../config/portfolio-config';
 import { LocalExchange } from '../local-exchange/local-exchange';
-import { BAR_MS, type Bar } from '../domain/bars';
-import { LIVE_MARKET, liveSeries } from '../domain/markets';
-import { loadBars } from '../db/repositories/bars';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
 import type { BotStatus, TradingMode } from '../contracts/bot';
+import { portfolioStatusQuery, portfolioWorkflowId, type PortfolioStatus } from '../contracts/portfolio';
 import { dashboardEnv, dashboardOptionsFromEnv, type DashboardOptions } from '../dashboard/options';
 import { startEmbeddedDashboard } from '../dashboard/embedded';
 import type { Dashboard } from '../dashboard/server';
@@ -34,6 +32,10 @@ Options:
   --entry-bps N    entry threshold for this demo (default config trading.entry_threshold_bps, 8); on the shipped
                    data the default models rarely predict beyond 8 bps: try 1.5 (with --exit-bps 0.5) to see trades
   --exit-bps N     reversal-exit threshold for this demo (default config trading.exit_threshold_bps)
+  --symbols A,B,C  trade several symbols as a portfolio (default config data.symbols): one bot, market data and
+                   retrain schedule each, under the portfolio rules (config portfolio:). BTCUSDT replays the shipped
+                   bars; every other symbol a STAND-IN derived from them (BTCUSDT's real returns shifted in time
+                   and scaled; labelled as such), all on one local exchange
   --config FILE    configuration (default config/config.yaml)
   --live           trade in live mode on the local exchange's account instead of paper: real orders with
                    stop-loss / take-profit on the exchange, reconciliation every execution.reconcile_every_bars
@@ -43,49 +45,20 @@ Options:
   --keep           on Ctrl-C / SIGTERM leave the bot, market data and schedule in Temporal (servers stop)
   -h, --help       this help`;
 
+function portfolioLine(p: PortfolioStatus): string {
+  const refused = Object.entries(p.refusalCounts)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ');
+  const caps = `positions ${p.positions}/${p.rules.maxPositions}  exposure ${p.grossExposure.toFixed(2)}${p.rules.maxGrossExposure === null ? '' : `/${p.rules.maxGrossExposure}`}`;
+  return `portfolio  equity ${p.equity.toFixed(2)}  pnl today ${p.pnlToday.toFixed(2)}  ${caps}${refused ? `  refused: ${refused}` : ''}${p.halted ? '  HALTED' : ''}`;
+}
+
 function line(s: BotStatus): string {
   const pos = s.position ? `${s.position.side} ${s.position.qty.toFixed(4)} @ ${s.position.entryPrice.toFixed(2)}` : 'flat';
   const bar = s.lastBar
     ? `${new Date(s.lastBar.openTime).toISOString().slice(0, 16)} close ${s.lastBar.close.toFixed(2)} pred ${s.lastBar.prediction === null ? '-' : (s.lastBar.prediction * 1e4).toFixed(2) + 'bp'} ${s.lastBar.action}`
     : '-';
   return `bars ${s.barsProcessed}  ${bar}  ${pos}  equity ${s.equity.toFixed(2)}  pnl today ${s.pnlToday.toFixed(2)}  trades ${s.tradesClosed}${s.paused ? '  PAUSED' : ''}${s.halted ? '  HALTED' : ''}`;
-}
-
-/**
- * Every demo replays the same market from the same minute. What an earlier demo left (its running bot and stream,
- * the bars it stored "in the future" of the new replay, its decisions) would make the new bot see every bar as
- * late, so it is cleared, within the replay's time range only (a real bot's records are of other times); models
- * stay in the registry and earlier runs stay in Temporal's history. Bars of the live market in that range that are
- * not the replay's (downloaded ones) are never deleted: the demo refuses to start instead.
- */
-async function forgetEarlierReplay(runtime: LocalRuntime, symbol: string, mode: TradingMode, replay: readonly Bar[], historyBars: number): Promise<void> {
-  const from = replay[historyBars]!.openTime;
-  const to = replay.at(-1)!.openTime;
-  const byTime = new Map(replay.map((b) => [b.openTime, b]));
-  const stored = await loadBars(runtime.database.db, liveSeries(symbol), from, to + BAR_MS);
-  const foreign = stored.filter((b) => {
-    const r = byTime.get(b.openTime);
-    return r === undefined || r.open !== b.open || r.high !== b.high || r.low !== b.low || r.close !== b.close || r.volume !== b.volume;
-  });
-  if (foreign.length > 0) {
-    throw new Error(
-      `the database holds ${foreign.length} ${LIVE_MARKET} bars of ${symbol} in the demo's replay range that are not the replay's (first at ` +
-        `${new Date(foreign[0]!.openTime).toISOString()}); the demo would delete them. Run it with a data folder of its own, e.g. BOT_DATA_DIR=.data/demo npm run demo`,
-    );
-  }
-  for (const id of [botWorkflowId(symbol, mode), marketDataWorkflowId(symbol)]) {
-    await runtime.client.workflow
-      .getHandle(id)
-      .terminate('a new demo replay starts')
-      .catch(() => undefined); // not running
-  }
-  const sql = runtime.database.sql;
-  await sql`delete from bars where market = ${LIVE_MARKET} and symbol = ${symbol} and open_time between ${from} and ${to}`;
-  for (const table of ['decisions', 'equity_snapshots']) {
-    await sql`delete from ${sql(table)} where symbol = ${symbol} and mode = ${mode} and open_time between ${from} and ${to}`;
-  }
-  await sql`delete from predictions where symbol = ${symbol} and open_time between ${from} and ${to}`;
-  await sql`delete from trades where symbol = ${symbol} and mode = ${mode} and entry_time between ${from} and ${to}`;
 }
 
 async function main(): Promise<void> {
@@ -96,6 +69,7 @@ async function main(): Promise<void> {
     'entry-bps': { type: 'string' },
     'exit-bps': { type: 'string' },
     config: { type: 'string' },
+    symbols: { type: 'string' },
     keep: { type: 'boolean' },
     live: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -110,7 +84,15 @@ async function main(): Promise<void> {
   const entry = numberOption('entry-bps', values['entry-bps']) ?? loaded.trading.entry_threshold_bps;
   const exit = numberOption('exit-bps', values['exit-bps']) ?? Math.min(loaded.trading.exit_threshold_bps, entry);
   // Validated like the file, so a bad option gets the same clear message as a bad config key.
-  const config = parseConfig({ ...loaded, trading: { ...loaded.trading, entry_threshold_bps: entry, exit_threshold_bps: exit } }, 'command-line options');
+  let listed: string[] | undefined;
+  try {
+    listed = values.symbols === undefined ? undefined : parseSymbolList(values.symbols);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const data = listed === undefined ? loaded.data : { ...loaded.data, symbol: undefined, symbols: listed };
+  const config = parseConfig({ ...loaded, data, trading: { ...loaded.trading, entry_threshold_bps: entry, exit_threshold_bps: exit } }, 'command-line options');
+  const symbols = config.data.symbols;
   let dashboardOptions: DashboardOptions;
   try {
     dashboardOptions = dashboardOptionsFromEnv(dashboardEnv());
@@ -123,14 +105,19 @@ async function main(): Promise<void> {
   const stops = watchStopRequests();
   const { bars } = await readBarFile(DEFAULT_BAR_FILE);
   const historyBars = config.data.history_hours * 60;
-  const exchange = await LocalExchange.start({ bars, startIndex: historyBars, port, speed: 0 });
+  const markets = demoMarkets(symbols, bars);
+  const exchange = await LocalExchange.start(
+    markets.length === 1 && markets[0]!.symbol === 'BTCUSDT'
+      ? { bars, startIndex: historyBars, port, speed: 0 }
+      : { markets: markets.map((m) => ({ symbol: m.symbol, bars: m.bars })), startIndex: historyBars, port, speed: 0 },
+  );
   console.log(`local exchange: ${exchange.baseUrl} replaying ${DEFAULT_BAR_FILE} from bar ${historyBars}`);
+  for (const m of markets) console.log(`  ${m.label}`);
   const runtime = await startLocalRuntime({ log: (m) => console.log(`[infra] ${m}`) }).catch(async (err: unknown) => {
     await exchange.stop().catch(() => undefined);
     throw err;
   });
   const dashboard: Dashboard | null = await startEmbeddedDashboard(runtime, dashboardOptions, (m) => console.log(m));
-  const symbol = config.data.symbol;
   // Live on the local exchange only: its account is this process's, so no key or flag of real trading applies.
   const mode: TradingMode = values.live ? 'live' : 'paper';
   const { watch } = runtime;
@@ -144,16 +131,19 @@ async function main(): Promise<void> {
       let stays: string[];
       let reason: string;
       if (values.keep) {
-        stays = demoWorkflowNames(symbol, mode);
+        stays = deploymentWorkflowNames(symbols, mode);
         reason = `--keep; ${runtime.infra.temporal.startedHere ? "kept in the dev server's database, they" : 'they'} carry on when workers poll again`;
       } else if (!watch.isUp('temporal')) {
-        stays = demoWorkflowNames(symbol, mode);
+        stays = deploymentWorkflowNames(symbols, mode);
         reason = 'Temporal does not answer, so they could not be stopped: run `npm run bot -- stop` once it is back';
       } else {
-        const things = await stopDemoWorkflows(runtime.client, symbol, mode);
+        const things = await stopDeploymentWorkflows(runtime.client, symbols, mode);
         for (const thing of things) console.log(thing.line);
         stays = things.filter((t) => !t.gone).map((t) => t.name);
-        reason = stays.length === 0 ? 'the demo stopped its bot, market data and retrain schedule' : 'they could not be stopped';
+        reason =
+          stays.length === 0
+            ? `the demo stopped its ${symbols.length > 1 ? 'bots, portfolio' : 'bot'}, market data and retrain schedules`
+            : 'they could not be stopped';
       }
       await dashboard?.close().catch(() => undefined);
       tolerateClosedChannels();
@@ -167,14 +157,16 @@ async function main(): Promise<void> {
 
   const run = (async () => {
     const fromStart = { watch, cancelled: () => stopping !== undefined };
-    await rideOut(() => forgetEarlierReplay(runtime, symbol, mode, bars, historyBars), fromStart);
+    for (const m of markets) await rideOut(() => forgetEarlierReplay(runtime, m.symbol, mode, m.bars, historyBars), fromStart);
+    // An earlier demo's portfolio has served minutes "in the future" of this replay: every report would be late.
+    if (symbols.length > 1) await rideOut(() => forgetEarlierPortfolio(runtime, mode), fromStart);
     const settings = { kind: 'local' as const, baseUrl: exchange.baseUrl, apiKey: exchange.apiKey, apiSecret: exchange.apiSecret };
     // Idempotent (fixed workflow ids, USE_EXISTING), so an outage during the start just repeats it.
-    const bot = await rideOut(
+    const { bots } = await rideOut(
       () =>
-        startBot(runtime.client, runtime.database.db, {
+        startDeployment(runtime.client, runtime.database.db, {
           config,
-          symbol,
+          symbols,
           mode,
           exchange: settings,
           ...(maxBars !== undefined ? { maxBars } : {}),
@@ -186,24 +178,34 @@ async function main(): Promise<void> {
       fromStart,
     );
     const ui = runtime.infra.temporal.uiUrl;
-    if (ui) console.log(`Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows?query=${encodeURIComponent(`Symbol="${symbol}"`)}`);
+    const query = symbols.length === 1 ? `Symbol="${symbols[0]}"` : `Symbol IN (${symbols.map((s) => `"${s}"`).join(', ')})`;
+    if (ui) console.log(`Web UI: ${ui}/namespaces/${runtime.infra.temporal.namespace}/workflows?query=${encodeURIComponent(query)}`);
     if (mode === 'live')
       console.log(
         `live mode on the local exchange's account (no real money): reconciliation every ${config.execution.reconcile_every_bars} bars; status: npm run bot -- status --mode live`,
       );
     exchange.startReplay(speed);
+    const bounded = <T>(fn: () => Promise<T>) => runtime.client.connection.withDeadline(Date.now() + 4_000, fn);
     ticker = setInterval(() => {
       if (!watch.isUp('temporal')) return;
-      runtime.client.connection
-        .withDeadline(Date.now() + 4_000, () => bot.query<BotStatus>('status'))
-        .then(
-          (s) => console.log(line(s)),
+      for (const [symbol, bot] of bots)
+        bounded(() => bot.query<BotStatus>('status')).then(
+          (s) => console.log(`${symbols.length > 1 ? `${symbol}  ` : ''}${line(s)}`),
+          () => undefined,
+        );
+      if (symbols.length > 1)
+        bounded(() => runtime.client.workflow.getHandle(portfolioWorkflowId(mode)).query(portfolioStatusQuery)).then(
+          (p) => console.log(portfolioLine(p)),
           () => undefined,
         );
     }, 5_000);
-    // However long Temporal is away meanwhile (the bot waits in it and carries on).
-    const final = await durableResult<BotStatus>(runtime.client, bot.workflowId, fromStart);
-    console.log(`bot finished: ${line(final)}`);
+    // However long Temporal is away meanwhile (the bots wait in it and carry on).
+    await Promise.all(
+      [...bots].map(async ([symbol, bot]) => {
+        const final = await durableResult<BotStatus>(runtime.client, bot.workflowId, fromStart);
+        console.log(`bot ${symbol} finished: ${line(final)}`);
+      }),
+    );
   })();
   const outcome = await Promise.race([
     run.then(

@@ -9,8 +9,10 @@
 import ccxt from 'ccxt';
 import { installQuietRuntime, startLocalRuntime, type LocalRuntime } from '../app/local-runtime';
 import { durableResult, rideOut } from '../app/ride-out';
-import { startBot } from '../app/start-bot';
-import { staysInTemporalLine } from '../app/stop-demo';
+import { startDeployment } from '../app/start-deployment';
+import { deploymentWorkflowNames, staysInTemporalLine } from '../app/stop-demo';
+import { parseConfig } from '../config/load-config';
+import { parseSymbolList } from '../config/portfolio-config';
 import { tolerateClosedChannels, watchStopRequests } from '../app/stop-requests';
 import { loadConfig } from '../config/load-config';
 import { exchangeCredentials, loadEnvFile, testnetCredentials } from '../config/secrets';
@@ -19,6 +21,7 @@ import { assertLiveTradingAllowed } from '../binance/live-trading-guard';
 import { createRestClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
 import { marketDataWorkflowId } from '../contracts/market-data';
 import { botWorkflowId, statusQuery } from '../contracts/bot';
+import { portfolioStatusQuery, portfolioWorkflowId } from '../contracts/portfolio';
 import { temporalSettings } from '../infra/temporal';
 import type { BotStatus, TradingMode } from '../contracts/bot';
 import { dashboardEnv, dashboardOptionsFromEnv, type DashboardOptions } from '../dashboard/options';
@@ -35,6 +38,8 @@ process until Ctrl-C. The workflows are durable: they wait in Temporal and conti
 
 Options:
   --symbol S      Binance USD-M perpetual, e.g. ETHUSDT (default: config data.symbol)
+  --symbols A,B   several perpetuals as one portfolio (default: config data.symbols): a bot, market data and
+                  retrain schedule each, under the portfolio rules (config portfolio:, docs/portfolio.md)
   --live          trade real money; also needs execution.paper_trading: false in the configuration and
                   BINANCE_API_KEY / BINANCE_API_SECRET in the environment or .env
   --testnet       rehearse live trading on Binance's USD-M Demo Trading (the futures testnet's successor; ccxt's
@@ -95,6 +100,7 @@ function statusLine(s: BotStatus): string {
 async function main(): Promise<void> {
   const { values } = parseCli(process.argv.slice(2), {
     symbol: { type: 'string' },
+    symbols: { type: 'string' },
     live: { type: 'boolean' },
     testnet: { type: 'boolean' },
     config: { type: 'string' },
@@ -102,13 +108,21 @@ async function main(): Promise<void> {
   });
   if (values.help) return console.log(USAGE);
   loadEnvFile();
-  const config = loadConfig(values.config);
-  const symbol = (values.symbol ?? config.data.symbol).toUpperCase();
+  const loaded = loadConfig(values.config);
+  if (values.symbol !== undefined && values.symbols !== undefined) throw new UsageError('give --symbol or --symbols, not both');
+  let listed: string[] | undefined;
   try {
-    marketSymbol(symbol);
+    if (values.symbol !== undefined) listed = parseSymbolList(values.symbol, '--symbol');
+    if (values.symbols !== undefined) listed = parseSymbolList(values.symbols);
+    for (const s of listed ?? loaded.data.symbols) marketSymbol(s);
   } catch (err) {
-    throw new UsageError(`--symbol: ${(err as Error).message}`);
+    throw new UsageError((err as Error).message);
   }
+  // The portfolio's weights are checked against the list given here, as against the file's.
+  const config =
+    listed === undefined ? loaded : parseConfig({ ...loaded, data: { ...loaded.data, symbol: undefined, symbols: listed } }, 'command-line options');
+  const symbols = config.data.symbols;
+  const symbol = symbols.join(', ');
 
   // Every opt-in of real-money trading is checked before anything is started.
   let mode: TradingMode = 'paper';
@@ -141,7 +155,7 @@ async function main(): Promise<void> {
   const { watch } = runtime;
   const dashboard: Dashboard | null = await startEmbeddedDashboard(runtime, dashboardOptions, (m) => console.log(m));
   let ticker: NodeJS.Timeout | undefined;
-  let botEnded = false;
+  const botsEnded: string[] = [];
   let stopping: Promise<void> | undefined;
   const shutdown = (why: string) =>
     (stopping ??= (async () => {
@@ -153,18 +167,19 @@ async function main(): Promise<void> {
       await runtime.stop().catch((err: unknown) => console.error(`stopping: ${(err as Error).message}`));
       const servers = [runtime.infra.temporal.startedHere ? 'the Temporal server' : '', runtime.infra.postgres.startedHere ? 'PostgreSQL' : ''].filter(Boolean);
       console.log(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s: workers${servers.length > 0 ? `, ${servers.join(', ')}` : ''}`);
-      const names = [...(botEnded ? [] : [botWorkflowId(symbol, mode)]), marketDataWorkflowId(symbol), `schedule retrain-${symbol}`];
+      const ended = new Set(botsEnded.map((s) => botWorkflowId(s, mode)));
+      const names = deploymentWorkflowNames(symbols, mode).filter((n) => !ended.has(n));
       const kept = runtime.infra.temporal.startedHere ? `, kept in ${temporalSettings().dbFile}` : '';
       console.log(staysInTemporalLine(names, `durable by design${kept}: they wait for workers, and npm start picks them up again`));
       stops.dispose();
     })());
 
   const run = (async () => {
-    const bot = await rideOut(
+    const { bots } = await rideOut(
       () =>
-        startBot(runtime.client, runtime.database.db, {
+        startDeployment(runtime.client, runtime.database.db, {
           config,
-          symbol,
+          symbols,
           mode,
           exchange: BINANCE,
           retraining: true,
@@ -173,34 +188,53 @@ async function main(): Promise<void> {
       { watch, cancelled: () => stopping !== undefined },
     ).catch(async (err: unknown) => {
       if (err instanceof ccxt.NetworkError) throw new Error(binanceProblem(err));
-      const cause = await marketDataFailure(runtime, symbol);
-      throw new Error(`${(err as Error).message}${cause ? `\nmarket data (${marketDataWorkflowId(symbol)}) last failed with: ${cause}` : ''}`);
+      const causes: string[] = [];
+      for (const s of symbols) {
+        const cause = await marketDataFailure(runtime, s);
+        if (cause) causes.push(`\nmarket data (${marketDataWorkflowId(s)}) last failed with: ${cause}`);
+      }
+      throw new Error(`${(err as Error).message}${causes.join('')}`);
     });
     const { uiUrl, namespace } = runtime.infra.temporal;
-    if (uiUrl) console.log(`Web UI: ${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`Symbol="${symbol}"`)}`);
-    console.log(
-      `Operate it with: npm run bot -- status|pause|resume|flatten|stop${symbol === config.data.symbol ? '' : ` --symbol ${symbol}`}${mode === 'live' ? ' --mode live' : ''}`,
-    );
-    console.log('Ctrl-C stops this process; the bot waits in Temporal until the next npm start.');
+    const query = symbols.length === 1 ? `Symbol="${symbols[0]}"` : `Symbol IN (${symbols.map((s) => `"${s}"`).join(', ')})`;
+    if (uiUrl) console.log(`Web UI: ${uiUrl}/namespaces/${namespace}/workflows?query=${encodeURIComponent(query)}`);
+    const modeFlag = mode === 'live' ? ' --mode live' : '';
+    if (symbols.length === 1) {
+      const flag = symbols[0] === loaded.data.symbol ? '' : ` --symbol ${symbols[0]}`;
+      console.log(`Operate it with: npm run bot -- status|pause|resume|flatten|stop${flag}${modeFlag}`);
+    } else {
+      console.log(`Operate them with: npm run bot -- status${modeFlag} (the portfolio), and status|pause|resume|flatten|stop --symbol S${modeFlag}`);
+    }
+    console.log(`Ctrl-C stops this process; the ${symbols.length === 1 ? 'bot waits' : 'bots wait'} in Temporal until the next npm start.`);
 
-    let lastBars = -1;
+    const lastBars = new Map<string, number>();
+    const bounded = <T>(fn: () => Promise<T>) => runtime.client.connection.withDeadline(Date.now() + 10_000, fn);
     ticker = setInterval(() => {
       if (!watch.isUp('temporal')) return;
-      runtime.client.connection
-        .withDeadline(Date.now() + 10_000, () => bot.query(statusQuery))
-        .then(
-          (s) => {
-            if (s.barsProcessed === lastBars) return;
-            lastBars = s.barsProcessed;
-            console.log(statusLine(s));
+      for (const [s, bot] of bots)
+        bounded(() => bot.query(statusQuery)).then(
+          (status) => {
+            if (status.barsProcessed === lastBars.get(s)) return;
+            lastBars.set(s, status.barsProcessed);
+            console.log(`${symbols.length > 1 ? `${s}  ` : ''}${statusLine(status)}`);
           },
           () => undefined, // a missed progress line is harmless
         );
+      if (symbols.length > 1)
+        bounded(() => runtime.client.workflow.getHandle(portfolioWorkflowId(mode)).query(portfolioStatusQuery)).then(
+          (p) =>
+            console.log(`portfolio  equity ${p.equity.toFixed(2)}  pnl today ${p.pnlToday.toFixed(2)}  positions ${p.positions}${p.halted ? '  HALTED' : ''}`),
+          () => undefined,
+        );
     }, 60_000);
-    // Runs until the bot is stopped (npm run bot -- stop), however long Temporal is away meanwhile.
-    const final = await durableResult<BotStatus>(runtime.client, bot.workflowId, { watch, cancelled: () => stopping !== undefined });
-    botEnded = true;
-    console.log(`bot ${bot.workflowId} stopped: ${statusLine(final)}`);
+    // Runs until the bots are stopped (npm run bot -- stop), however long Temporal is away meanwhile.
+    await Promise.all(
+      [...bots].map(async ([s, bot]) => {
+        const final = await durableResult<BotStatus>(runtime.client, bot.workflowId, { watch, cancelled: () => stopping !== undefined });
+        botsEnded.push(s);
+        console.log(`bot ${bot.workflowId} stopped: ${statusLine(final)}`);
+      }),
+    );
   })();
   const outcome = await Promise.race([
     run.then(
