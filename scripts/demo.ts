@@ -142,7 +142,9 @@ async function main(): Promise<void> {
         stays = things.filter((t) => !t.gone).map((t) => t.name);
         reason =
           stays.length === 0
-            ? `the demo stopped its ${symbols.length > 1 ? 'bots, portfolio' : 'bot'}, market data and retrain schedules`
+            ? symbols.length > 1
+              ? 'the demo stopped its bots, their market data and retrain schedules, and the portfolio'
+              : 'the demo stopped its bot, market data and retrain schedule'
             : 'they could not be stopped';
       }
       await dashboard?.close().catch(() => undefined);

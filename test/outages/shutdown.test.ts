@@ -173,6 +173,29 @@ test('SIGINT to the node process with --keep: the workflows stay in Temporal and
   expect(demo.output()).toContain('stays running in Temporal: bot-BTCUSDT-paper, market-data-BTCUSDT, schedule retrain-BTCUSDT (--keep');
 });
 
+test('SIGINT to a demo of two symbols (a portfolio): it stops both bots, their market data and schedules, and the portfolio', async () => {
+  const demo = await startNpm('demo', ['--port', String(ports.exchange), '--speed', '60', '--symbols', 'BTCUSDT,ETHUSDT'], /^portfolio {2}equity /m);
+  const pids = tree(demo.npm.pid!);
+  const sent = Date.now();
+  process.kill(demoNode(pids), 'SIGINT');
+  const tookMs = await waitUntilGone(pids, sent).catch((err: Error) => {
+    throw new Error(`${err.message}\n${demo.output().split('\n').slice(-40).join('\n')}`);
+  });
+  console.log(`SIGINT to a two-symbol demo: gone in ${tookMs} ms\n${demo.output().split('\n').slice(-12).join('\n')}`);
+  expect(tookMs).toBeLessThan(STOP_WITHIN_MS);
+  expect(demo.output()).toContain("ETHUSDT: STAND-IN (BTCUSDT's real returns");
+  expect(demo.output()).toMatch(/^ETHUSDT {2}bars \d+ /m);
+  for (const name of [
+    'bot-BTCUSDT-paper stopped',
+    'bot-ETHUSDT-paper stopped',
+    'market-data-ETHUSDT stopped',
+    'schedule retrain-ETHUSDT deleted',
+    'portfolio-paper stopped',
+  ])
+    expect(demo.output()).toContain(name);
+  expect(demo.output()).toContain('stays running in Temporal: nothing (the demo stopped its bots, their market data and retrain schedules, and the portfolio)');
+});
+
 test('SIGTERM to the npm of a standalone worker: it stops its worker and the servers it started, and leaves nothing', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'lgbm-bot-worker-stop-'));
   chmodSync(folder, 0o755);
