@@ -60,7 +60,7 @@ async function checkSameSymbols(client: Client, plan: PortfolioPlan): Promise<vo
   if ([...running.symbols].sort().join(',') !== wanted) {
     throw new Error(
       `${plan.link.workflowId} is running over ${running.symbols.join(', ')}, not ${plan.input.symbols.join(', ')}: ` +
-        `stop that deployment first (npm run bot -- stop --all${plan.input.mode === 'live' ? ' --mode live' : ''}) or trade the same list`,
+        `stop that deployment first (npm run bot -- portfolio-stop${plan.input.mode === 'live' ? ' --mode live' : ''}) or trade the same list`,
     );
   }
 }

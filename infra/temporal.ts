@@ -49,6 +49,8 @@ export interface EnsureTemporalOptions {
   readonly port?: number;
   /** Web UI port (default TEMPORAL_UI_PORT or 8233). */
   readonly uiPort?: number;
+  /** Port of the dev server's Prometheus /metrics (default TEMPORAL_METRICS_PORT, else a random one). */
+  readonly metricsPort?: number;
   /** Default TEMPORAL_NAMESPACE or "default". */
   readonly namespace?: string;
   /** Default BOT_DATA_DIR or <root>/.data; the server keeps temporal/{temporal.db,server.log,server.pid} there. */
@@ -67,6 +69,7 @@ export interface TemporalSettings {
   readonly externalAddress: string | undefined;
   readonly port: number;
   readonly uiPort: number;
+  readonly metricsPort: number | undefined;
   readonly namespace: string;
   readonly dbFile: string;
   readonly logFile: string;
@@ -87,6 +90,8 @@ export function temporalSettings(options: EnsureTemporalOptions = {}): TemporalS
     externalAddress: nonEmpty(env.TEMPORAL_ADDRESS),
     port: portSetting(options.port, env, 'TEMPORAL_PORT', DEFAULT_TEMPORAL_PORT),
     uiPort: portSetting(options.uiPort, env, 'TEMPORAL_UI_PORT', DEFAULT_TEMPORAL_UI_PORT),
+    metricsPort:
+      options.metricsPort ?? (nonEmpty(env.TEMPORAL_METRICS_PORT) === undefined ? undefined : portSetting(undefined, env, 'TEMPORAL_METRICS_PORT', 0)),
     namespace: options.namespace ?? nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',
     dbFile: join(dir, 'temporal.db'),
     logFile: join(dir, 'server.log'),
@@ -105,6 +110,7 @@ export function startDevArgs(settings: TemporalSettings, withSearchAttributes: b
     String(settings.port),
     '--ui-port',
     String(settings.uiPort),
+    ...(settings.metricsPort === undefined ? [] : ['--metrics-port', String(settings.metricsPort)]),
     '--db-filename',
     settings.dbFile,
     '--namespace',

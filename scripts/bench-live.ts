@@ -9,7 +9,6 @@
  * and prints p50/p90/p99/max against the targets p50 < 50 ms, p99 < 200 ms, then one JSON line.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +19,7 @@ import { loadConfig } from '../config/load-config';
 import { LocalExchange } from '../local-exchange/local-exchange';
 import { LIVE_MARKET } from '../domain/markets';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
+import { freePorts, sleep, summarize, summaryTable, type Summary } from './lib/bench-stats';
 import { numberOption, parseCli, runMain, UsageError } from './lib/cli';
 
 const USAGE = `Usage: npm run bench:live -- [options]
@@ -35,39 +35,6 @@ const TARGET_P50_MS = 50;
 const TARGET_P99_MS = 200;
 /** Pause between two polls of the decisions table: the resolution of the polled figures. */
 const POLL_MS = 2;
-
-interface Summary {
-  readonly n: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-}
-
-/** Nearest-rank percentiles. */
-function summarize(values: readonly number[]): Summary {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
-  const round = (x: number) => Math.round(x * 10) / 10;
-  return { n: sorted.length, p50: round(rank(0.5)), p90: round(rank(0.9)), p99: round(rank(0.99)), max: round(sorted[sorted.length - 1] ?? Number.NaN) };
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  try {
-    // All held open together, so no port is handed out twice.
-    await Promise.all(servers.map((s) => new Promise<void>((resolve, reject) => s.once('error', reject).listen(0, '127.0.0.1', resolve))));
-    return servers.map((s) => {
-      const address = s.address();
-      if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Per released bar: when the exchange published it, and when its bar and decision rows were first seen. */
 interface Timeline {
@@ -140,12 +107,6 @@ class DecisionWatcher {
       await sleep(POLL_MS);
     }
   }
-}
-
-function table(rows: readonly [string, Summary][]): string {
-  const num = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-').padStart(8);
-  const header = `${'latency (ms)'.padEnd(42)}${'n'.padStart(5)}${'p50'.padStart(8)}${'p90'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}`;
-  return [header, ...rows.map(([label, s]) => `${label.padEnd(42)}${String(s.n).padStart(5)}${num(s.p50)}${num(s.p90)}${num(s.p99)}${num(s.max)}`)].join('\n');
 }
 
 const meets = (s: Summary) => s.n > 0 && s.p50 < TARGET_P50_MS && s.p99 < TARGET_P99_MS;
@@ -252,7 +213,7 @@ async function main(): Promise<void> {
       `bench:live  ${measured} bars at ${speed}x (one every ${intervalMs} ms) after ${warmup} warm-up bars; ${availableParallelism()} CPUs; polled figures +-${POLL_MS + 1} ms`,
     );
     console.log(
-      table([
+      summaryTable('latency (ms)', [
         ['exchange release -> bar stored (polled)', summaries.releaseToBarStoredMs],
         ['bar handed to bot -> decision (hook)', summaries.botHookMs],
         ['exchange release -> decision stored (e2e)', summaries.endToEndMs],
