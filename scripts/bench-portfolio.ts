@@ -10,7 +10,8 @@
  *     retrained every training.train_freq_minutes of market time, nothing skipped)
  *   - this process's RSS (workers + the local exchange; target < 1.5 GB) and CPU, the machine's CPU, PostgreSQL
  *     connections, the Temporal server's and PostgreSQL's memory
- *   - Temporal actions per minute (the server's `action` counter: Temporal Cloud's billing unit), scaled to real time.
+ *   - Temporal actions per minute (the server's `action` counter: Temporal Cloud's billing unit), scaled to real
+ *     time (heartbeats follow the wall clock, the rest the replayed minutes).
  * Prints a table and one JSON line per count, and writes .data/bench/portfolio-results.json.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,20 @@ interface CountResult {
   readonly temporalActions: { total: number; perMinute: number; perMinuteAtRealTime: number; byType: Readonly<Record<string, number>> };
   readonly startupSeconds: number;
   readonly met: { p99: boolean; retraining: boolean; rss: boolean };
+}
+
+/**
+ * Actions per minute at real time: heartbeats follow the wall clock (the SDK's throttle), everything else the
+ * market's minutes, so only the latter are divided by the replay speed.
+ */
+function realTimeActions(byType: Readonly<Record<string, number>>, minutes: number, speed: number): number {
+  let wall = 0;
+  let market = 0;
+  for (const [type, n] of Object.entries(byType)) {
+    if (/heartbeat/i.test(type)) wall += n;
+    else market += n;
+  }
+  return wall / minutes + market / minutes / speed;
 }
 
 function configFor(loaded: BotConfig, symbols: readonly string[]): BotConfig {
@@ -180,7 +195,7 @@ async function runCount(count: number, loaded: BotConfig, real: readonly Bar[], 
       temporalActions: {
         total: actions.total,
         perMinute: round(actions.total / minutes),
-        perMinuteAtRealTime: round(actions.total / minutes / o.speed),
+        perMinuteAtRealTime: round(realTimeActions(actions.byType, minutes, o.speed)),
         byType: actions.byType,
       },
       startupSeconds,
