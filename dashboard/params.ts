@@ -13,6 +13,9 @@ export const botFilter = z.object({
   mode: botParams.shape.mode.optional(),
 });
 
+/** The Portfolio page, its API and its event stream: which mode's portfolio (default paper). */
+export const portfolioQuery = z.object({ mode: botParams.shape.mode.default('paper') });
+
 export const operateBody = z.object({ command: z.enum(OPERATOR_COMMANDS) }).strict();
 
 /** Registry versions look like BTCUSDT-20230304T0000-82557cd6. */

@@ -5,11 +5,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { botWorkflowId, operateUpdate, setChampionSignal } from '../contracts/bot';
+import { portfolioWorkflowId } from '../contracts/portfolio';
 import { lastRetired } from '../db/repositories/model-history';
 import { getModel } from '../db/repositories/models';
 import { listBots } from './bots';
 import { describeError } from './pages/layout';
-import { botFilter, botParams, operateBody, promoteBody, rollbackBody, validated } from './params';
+import { botFilter, botParams, operateBody, portfolioQuery, promoteBody, rollbackBody, validated } from './params';
+import { portfolioView } from './portfolio-view';
 import { botHistory, botMonitors } from './queries';
 import type { DashboardSources } from './sources';
 
@@ -28,6 +30,23 @@ export function apiRoutes(app: FastifyInstance, src: DashboardSources): void {
     } catch (err) {
       return unavailable(reply, 'Temporal', err);
     }
+  });
+
+  // The mode's portfolio (status, its bots, the refusals they recorded); 404 while Temporal has none.
+  app.get('/api/portfolio', async (req, reply) => {
+    const q = validated(portfolioQuery, req.query, reply);
+    if (!q) return reply;
+    const v = await portfolioView(src, q.mode);
+    if (v.portfolio instanceof Error) return unavailable(reply, 'Temporal', v.portfolio);
+    if (v.portfolio === null) return reply.code(404).send({ error: `no portfolio workflow ${portfolioWorkflowId(q.mode)} in Temporal` });
+    const failed = (x: unknown) => (x instanceof Error ? describeError(x) : null);
+    return {
+      ...v.portfolio,
+      bots: v.bots instanceof Error ? [] : v.bots,
+      botsError: failed(v.bots),
+      refusals: v.refusals instanceof Error ? null : v.refusals,
+      refusalsError: failed(v.refusals),
+    };
   });
 
   app.get('/api/bots/:symbol/:mode/history', async (req, reply) => {

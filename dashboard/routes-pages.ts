@@ -15,7 +15,9 @@ import { backtestsPage } from './pages/backtests-page';
 import { botPage } from './pages/bot-page';
 import { botsPage } from './pages/bots-page';
 import { modelsPage } from './pages/models-page';
-import { botParams, runParams, sweepParams, validated } from './params';
+import { botParams, portfolioQuery, runParams, sweepParams, validated } from './params';
+import { portfolioPage } from './pages/portfolio-page';
+import { portfolioView } from './portfolio-view';
 import { sweepsPage } from './pages/sweeps-page';
 import { listSweeps, sweepOutDir } from './sweep-queries';
 import { backtestOutDir, botHistory, botMonitors, listBacktestRuns } from './queries';
@@ -30,6 +32,12 @@ export function pageRoutes(app: FastifyInstance, src: DashboardSources): void {
   app.get('/', async (_req, reply) => {
     const bots = await settle(src.temporal().then((c) => listBots(c, src.namespace)));
     return reply.type('text/html; charset=utf-8').send(botsPage(bots, src.temporalUiUrl, src.namespace));
+  });
+
+  app.get('/portfolio', async (req, reply) => {
+    const q = validated(portfolioQuery, req.query, reply);
+    if (!q) return reply;
+    return reply.type('text/html; charset=utf-8').send(portfolioPage(await portfolioView(src, q.mode)));
   });
 
   app.get('/bots/:symbol/:mode', async (req, reply) => {

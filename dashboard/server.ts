@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuth } from './auth';
 import { eventRoutes } from './events';
+import { portfolioEventRoutes } from './portfolio-events';
 import type { DashboardOptions } from './options';
 import { apiRoutes } from './routes-api';
 import { pageRoutes } from './routes-pages';
@@ -23,6 +24,7 @@ export function buildDashboard(src: DashboardSources, options: Pick<DashboardOpt
   pageRoutes(app, src);
   apiRoutes(app, src);
   eventRoutes(app, src, extra.pollMs);
+  portfolioEventRoutes(app, src, extra.pollMs);
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no such page: ${req.method} ${req.url.split('?')[0]}` }));
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const code = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;

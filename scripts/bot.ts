@@ -15,14 +15,14 @@ import { marketDataWorkflowId, stopMarketDataSignal } from '../contracts/market-
 import { operateUpdate, statusQuery, type OperatorCommand } from '../contracts/bot';
 import type { BotStatus, TradingMode } from '../contracts/bot';
 import { parseCli, runMain, UsageError } from './lib/cli';
-import { printPortfolioStatus, resumePortfolio } from './lib/portfolio-cli';
+import { printPortfolioStatus, resumePortfolio, stopPortfolio } from './lib/portfolio-cli';
 import { signed, when } from './lib/portfolio-status-text';
 
 const USAGE = `Usage: npm run bot -- <command> [options]   (or: npx tsx scripts/bot.ts <command>)
 
 Commands:
   status    position, equity, P&L today, model, paused/halted, last bar, bars processed, trades; without
-            --symbol, while a portfolio of the mode exists (several symbols): the portfolio (equity, P&L
+            --symbol, while a portfolio of the mode runs (several symbols): the portfolio (equity, P&L
             today, halt, positions and exposure against their caps, each symbol's book, refusals), then
             one line per bot
   pause     no new entries; an open position keeps its stop-loss and take-profit
@@ -37,9 +37,11 @@ Commands:
   portfolio-resume
             lift the portfolio kill switch of the mode (portfolio-<mode>); bots halted by their own
             kill switch stay halted (resume each one)
+  portfolio-stop
+            stop every bot of the portfolio, their market data and retrain schedules, then the portfolio
 
 Options:
-  --symbol S           symbol of the bot (default: config data.symbol)
+  --symbol S           symbol of the bot (default: config data.symbol; status without it shows the portfolio if any)
   --mode paper|live    which bot of the symbol (default paper)
   --keep-market-data   with stop: leave the market-data stream running
   --json               print JSON instead of text
@@ -49,7 +51,7 @@ Options:
 The bot runs in Temporal: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (also read from .env), else the local server
 started by npm start, npm run demo or npm run infra -- up (TEMPORAL_PORT, default 7233).`;
 
-const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'adopt', 'stop', 'retrain-pause', 'retrain-resume', 'portfolio-resume'] as const;
+const COMMANDS = ['status', 'pause', 'resume', 'flatten', 'adopt', 'stop', 'retrain-pause', 'retrain-resume', 'portfolio-resume', 'portfolio-stop'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** How long a query or update may wait for a worker to answer. */
@@ -65,6 +67,8 @@ interface Request {
   readonly symbolGiven: boolean;
   /** The configuration's symbol (what npm start trades without --symbol). */
   readonly defaultSymbol: string;
+  /** The configuration trades several symbols: a closed portfolio still answers `status` (how it ended). */
+  readonly portfolioConfigured: boolean;
 }
 
 function parseRequest(argv: string[]): Request | 'help' {
@@ -88,9 +92,8 @@ function parseRequest(argv: string[]): Request | 'help' {
   const mode = values.mode ?? 'paper';
   if (mode !== 'paper' && mode !== 'live') throw new UsageError(`--mode must be paper or live (got '${mode}')`);
   if (values['keep-market-data'] && command !== 'stop') throw new UsageError('--keep-market-data only applies to the stop command');
-  if (values.symbol !== undefined && command === 'portfolio-resume')
-    throw new UsageError('--symbol does not apply to portfolio-resume (one portfolio per mode)');
-  const defaultSymbol = loadConfig(values.config).data.symbol;
+  if (values.symbol !== undefined && command.startsWith('portfolio-')) throw new UsageError(`--symbol does not apply to ${command} (one portfolio per mode)`);
+  const { symbol: defaultSymbol, symbols: configured } = loadConfig(values.config).data;
   const symbol = (values.symbol ?? defaultSymbol).toUpperCase();
   if (!/^[A-Z0-9]{2,20}$/.test(symbol)) throw new UsageError(`--symbol must be a Binance symbol like BTCUSDT (got '${symbol}')`);
   return {
@@ -101,6 +104,7 @@ function parseRequest(argv: string[]): Request | 'help' {
     keepMarketData: values['keep-market-data'] === true,
     symbolGiven: values.symbol !== undefined,
     defaultSymbol,
+    portfolioConfigured: configured.length > 1,
   };
 }
 
@@ -251,8 +255,9 @@ async function run(request: Request): Promise<void> {
       console.log(`retrain-${request.symbol} ${request.command === 'retrain-pause' ? 'paused' : 'resumed'}`);
       return;
     }
-    const portfolio = { mode: request.mode, json: request.json, answerMs: ANSWER_TIMEOUT_MS };
+    const portfolio = { mode: request.mode, json: request.json, answerMs: ANSWER_TIMEOUT_MS, includeClosed: request.portfolioConfigured };
     if (request.command === 'portfolio-resume') return await resumePortfolio(client, portfolio);
+    if (request.command === 'portfolio-stop') return await stopPortfolio(client, portfolio);
     if (request.command === 'status' && !request.symbolGiven && (await printPortfolioStatus(client, portfolio))) return;
     const workflowId = botWorkflowId(request.symbol, request.mode);
     const handle = client.workflow.getHandle(workflowId);

@@ -18,7 +18,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.err{background:#fdece
 export function page(title: string, body: string, scripts = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} - bot dashboard</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>
-<header><b>LightGBM futures bot</b><a href="/">Bots</a><a href="/models">Models</a><a href="/backtests">Backtests</a><a href="/sweeps">Sweeps</a><a href="/alerts">Alerts</a><span id="live"></span></header>
+<header><b>LightGBM futures bot</b><a href="/">Bots</a><a href="/portfolio">Portfolio</a><a href="/models">Models</a><a href="/backtests">Backtests</a><a href="/sweeps">Sweeps</a><a href="/alerts">Alerts</a><span id="live"></span></header>
 <main>${body}</main>${scripts}</body></html>`;
 }
 

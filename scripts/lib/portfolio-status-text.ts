@@ -4,9 +4,8 @@
  * and one compact line per bot. Pure: the Temporal reads are dashboard/portfolio.ts's.
  */
 import type { PortfolioStatus } from '../../contracts/portfolio';
-import { normalisedWeight, type PortfolioBot, type PortfolioSummary } from '../../dashboard/portfolio';
+import { normalisedWeight, PORTFOLIO_REASONS, type PortfolioBot, type PortfolioSummary } from '../../dashboard/portfolio';
 
-export const REFUSAL_REASONS = ['max_positions', 'max_exposure', 'portfolio_halted', 'portfolio_unavailable'] as const;
 /** Recent refusals printed (the workflow keeps a bounded list). */
 export const REFUSALS_SHOWN = 10;
 const KILL_SWITCHES_SHOWN = 5;
@@ -17,8 +16,8 @@ const bp = (x: number) => `${signed(x * 1e4)} bp`;
 
 /** Every reason with its count (0 when none), then any other reason the workflow counted. */
 export function refusalCountsText(counts: Readonly<Record<string, number>>): string {
-  const others = Object.keys(counts).filter((r) => !(REFUSAL_REASONS as readonly string[]).includes(r));
-  return [...REFUSAL_REASONS, ...others].map((r) => `${r} ${counts[r] ?? 0}`).join(', ');
+  const others = Object.keys(counts).filter((r) => !(PORTFOLIO_REASONS as readonly string[]).includes(r));
+  return [...PORTFOLIO_REASONS, ...others].map((r) => `${r} ${counts[r] ?? 0}`).join(', ');
 }
 
 function haltedText(s: PortfolioStatus): string {
@@ -90,7 +89,9 @@ export function botLine(b: PortfolioBot): string {
 }
 
 export function portfolioStatusText(p: PortfolioSummary, bots: readonly PortfolioBot[]): string {
-  return [portfolioText(p, bots), 'bots', ...(bots.length === 0 ? ['  none known'] : bots.map(botLine))].join('\n');
+  const closed =
+    p.execution === 'RUNNING' ? [] : [`note: the portfolio is closed; one bot's own status: npm run bot -- status --symbol <SYMBOL> --mode ${p.mode}`];
+  return [portfolioText(p, bots), 'bots', ...(bots.length === 0 ? ['  none known'] : bots.map(botLine)), ...closed].join('\n');
 }
 
 /** The structured form of --json. */

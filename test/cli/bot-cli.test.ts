@@ -61,7 +61,7 @@ describe('npm run bot / npm start: refusals without infrastructure', () => {
 
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(
-        "unknown command 'frobnicate' (expected one of status, pause, resume, flatten, adopt, stop, retrain-pause, retrain-resume)",
+        "unknown command 'frobnicate' (expected one of status, pause, resume, flatten, adopt, stop, retrain-pause, retrain-resume, portfolio-resume, portfolio-stop)",
       );
       expect(result.stderr).toContain('Usage: npm run bot -- <command>');
       expect(result.stdout).toBe('');
