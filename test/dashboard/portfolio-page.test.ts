@@ -267,4 +267,16 @@ describe('a paper portfolio of two symbols after one minute', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no portfolio workflow 'portfolio-live' in Temporal");
   });
+
+  test('npm run bot -- portfolio-stop stops the whole deployment: every bot of the portfolio (none runs here), then the portfolio', async () => {
+    const stopped = await bot(['portfolio-stop']);
+    // Temporal's time-skipping test server has no schedules: deleting the retrain schedules fails here, and says so.
+    expect(stopped.stderr).toContain('could not stop schedule retrain-BTCUSDT, schedule retrain-ETHUSDT');
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toMatch(/^bot-BTCUSDT-paper not (found|running)$/m);
+    expect(stopped.stdout).toMatch(/^portfolio-paper stopped$/m);
+    const again = await bot(['portfolio-stop']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('portfolio-paper is already closed');
+  });
 });
