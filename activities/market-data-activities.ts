@@ -1,7 +1,8 @@
 /**
  * Activities of the `market-data` task queue: `streamBars`, a long-running heartbeating activity that keeps the
  * bars table of one symbol complete and current (binance/kline-stream.ts), and `backfillBars`, a one-shot
- * REST fill of a range.
+ * REST fill of a range. The streamBars activities of a worker process share one WebSocket client per exchange
+ * setting (binance/shared-stream.ts): 50 symbols, one connection.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -12,9 +13,10 @@ import { BAR_MS } from '../domain/bars';
 import { BINANCE_USDM } from '../domain/markets';
 import type { ExchangeSettings } from '../domain/exchange-settings';
 import { lastClosedOpenTime, missingRanges } from '../market-data/bar-window';
-import { createRestClient, createStreamClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
+import { createRestClient, exchangeNow, marketSymbol } from '../binance/exchange-client';
 import { isPermanentStreamError, KlineStreamer, type KlineStreamerOptions, type StreamHeartbeat } from '../binance/kline-stream';
 import { backfillRange } from '../binance/rest-backfill';
+import { SharedStreamPool } from '../binance/shared-stream';
 import { storedOpenTimes, type BarStore } from '../market-data/store-bars';
 import { BadInputError, failFastOnBadInput } from './activity-errors';
 
@@ -24,6 +26,8 @@ export interface MarketDataActivityDeps {
   readonly sql: postgres.Sql;
   /** Recovery and heartbeat timings of the streamer (tests shorten them). */
   readonly tuning?: Pick<KlineStreamerOptions, 'backoff' | 'clockCheckIntervalMs' | 'heartbeatIntervalMs'>;
+  /** The WebSocket clients shared by this worker's streams (one per exchange setting); default: one per process. */
+  readonly streams?: SharedStreamPool;
 }
 
 export interface StreamBarsInput {
@@ -72,8 +76,12 @@ function checkSymbol(symbol: string): void {
   }
 }
 
-export function createMarketDataActivities({ db, sql, tuning }: MarketDataActivityDeps) {
+/** The pool of activities created without one (one per process). */
+let processPool: SharedStreamPool | undefined;
+
+export function createMarketDataActivities({ db, sql, tuning, streams }: MarketDataActivityDeps) {
   const store: BarStore = { db, sql };
+  const pool = streams ?? (processPool ??= new SharedStreamPool());
 
   return {
     async streamBars(input: StreamBarsInput): Promise<StreamBarsResult> {
@@ -87,9 +95,10 @@ export function createMarketDataActivities({ db, sql, tuning }: MarketDataActivi
         if (!(input.historyHours > 0)) throw new BadInputError(`historyHours must be > 0, got ${input.historyHours}`);
       });
       if (resume.success) ctx.log.info(`streamBars ${input.symbol}: resuming (attempt ${ctx.info.attempt})`, { ...resume.data });
-      // Klines, the clock and the markets are public: no API keys needed.
+      // Klines, the clock and the markets are public: no API keys needed. The WebSocket is shared: this
+      // activity's end releases its lease (its symbol is unsubscribed; the connection closes with the last lease).
       const rest = createRestClient(input.exchange, null);
-      const stream = createStreamClient(input.exchange, null);
+      const stream = pool.lease(input.exchange);
       const streamer = new KlineStreamer({
         // Cheap locally (the SDK throttles what reaches the server), and it bounds how late a cancellation is seen.
         heartbeatIntervalMs: 1_000,
@@ -129,7 +138,7 @@ export function createMarketDataActivities({ db, sql, tuning }: MarketDataActivi
       } finally {
         clearTimeout(session);
         ctx.cancellationSignal.removeEventListener('abort', onCancel);
-        await Promise.all([rest.close(), stream.close()]).catch(() => undefined);
+        await Promise.all([rest.close(), stream.release()]).catch(() => undefined);
       }
     },
 

@@ -2,6 +2,7 @@
 // activity and the tests can name them without reading the connection logic.
 import type { BarStore } from '../market-data/store-bars';
 import type { RestClient, StreamClient } from './exchange-client';
+import type { StreamLease } from './shared-stream';
 import type { BackoffOptions } from './stream-reconnect';
 
 export type StreamPhase = 'starting' | 'catching-up' | 'streaming' | 'backing-off' | 'stopped';
@@ -23,7 +24,11 @@ export interface KlineStreamerOptions {
   /** Exchange id of a USDT-margined perpetual, e.g. BTCUSDT (stored as that symbol of market binance-usdm). */
   readonly symbol: string;
   readonly rest: RestClient;
-  readonly stream: StreamClient;
+  /**
+   * The WebSocket client: a lease on a client shared with other symbols (SharedStreamPool), or a plain client the
+   * streamer then owns alone (closed when run() ends).
+   */
+  readonly stream: StreamClient | StreamLease;
   readonly store: BarStore;
   /** The rolling window kept complete, e.g. 72 (features need 48-72 h). */
   readonly historyHours: number;

@@ -18,6 +18,11 @@
  *
  * A watchdog compares the table with the exchange clock every `clockCheckIntervalMs`: a closed bar still missing
  * at the next check means the stream is stalled (a silent connection), which is treated like a drop.
+ *
+ * The WebSocket may be shared with other symbols' streamers (binance/shared-stream.ts): a failed watch or a stall
+ * `reset()`s the connection (every streamer on it reconnects and catches up, and only the socket that failed is
+ * dropped), any other failure (REST, database) keeps it, and the end of run() only `release()`s this streamer's
+ * lease, leaving the others streaming.
  */
 import { BAR_MS, type Bar } from '../domain/bars';
 import { BINANCE_USDM, type SeriesKey } from '../domain/markets';
@@ -25,6 +30,8 @@ import { historyStart, lastClosedOpenTime, missingRanges, type BarRange } from '
 import { candleToBar } from './candles';
 import { exchangeNow, marketSymbol } from './exchange-client';
 import { observeKlineEvents, type KlineEvent } from './kline-events';
+import { StreamLease, type ConnectionToken, type LeaseWatch } from './shared-stream';
+import { StallWatchdog } from './stream-watchdog';
 import type { KlineStreamerOptions, StreamHeartbeat, StreamPhase } from './kline-stream-options';
 import { backfillRange, type BackfillTarget } from './rest-backfill';
 import { backoffDelay, DEFAULT_BACKOFF, describe, isPermanentStreamError, sleep, type BackoffOptions } from './stream-reconnect';
@@ -34,12 +41,7 @@ import { storeClosedBars, storedOpenTimes } from '../market-data/store-bars';
 export type { KlineStreamerOptions, StreamHeartbeat, StreamPhase } from './kline-stream-options';
 export { backoffDelay, isPermanentStreamError, type BackoffOptions } from './stream-reconnect';
 
-class StreamStalledError extends Error {
-  override name = 'StreamStalledError';
-}
-
-type WatchOutcome = { readonly kind: 'candles'; readonly candles: number[][] } | { readonly kind: 'error'; readonly error: unknown };
-type LoopOutcome = WatchOutcome | { readonly kind: 'tick' } | { readonly kind: 'final' } | { readonly kind: 'abort' };
+type LoopOutcome = LeaseWatch | { readonly kind: 'tick' } | { readonly kind: 'final' } | { readonly kind: 'abort' };
 
 export class KlineStreamer {
   private readonly market: string;
@@ -47,6 +49,8 @@ export class KlineStreamer {
   private readonly series: SeriesKey;
   private readonly backoff: BackoffOptions;
   private readonly log: (line: string) => void;
+  /** This streamer's hold on the (possibly shared) WebSocket client. */
+  private readonly lease: StreamLease;
   private phase: StreamPhase = 'starting';
   private lastStored: number | null = null;
   private reconnects: number;
@@ -61,8 +65,7 @@ export class KlineStreamer {
   /** Set by a final kline event, cleared when the loop reads ccxt's cache (see connectionCycle). */
   private finalArrived = false;
   private wakeOnFinal: (() => void) | null = null;
-  /** The last closed bar found missing at the previous clock check. */
-  private behindAt: number | null = null;
+  private readonly watchdog: StallWatchdog;
 
   constructor(private readonly options: KlineStreamerOptions) {
     this.market = marketSymbol(options.symbol);
@@ -70,6 +73,8 @@ export class KlineStreamer {
     historyStart(0, options.historyHours); // validates historyHours now rather than at the first catch-up
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.log = options.log ?? (() => undefined);
+    this.watchdog = new StallWatchdog(options.clockCheckIntervalMs ?? 10_000);
+    this.lease = options.stream instanceof StreamLease ? options.stream : StreamLease.exclusive(options.stream);
     this.reconnects = options.resume?.reconnects ?? 0;
     this.barsStored = options.resume?.barsStored ?? 0;
   }
@@ -87,9 +92,9 @@ export class KlineStreamer {
 
   /** Streams until `signal` aborts; throws only errors no reconnect can fix (isPermanentStreamError). */
   async run(signal: AbortSignal): Promise<StreamHeartbeat> {
-    const { stream, onHeartbeat } = this.options;
+    const { onHeartbeat } = this.options;
     const beat = () => onHeartbeat?.(this.status());
-    const unobserve = observeKlineEvents(stream, this.options.symbol, (event) => this.onKlineEvent(event));
+    const unobserve = observeKlineEvents(this.lease.client, this.options.symbol, (event) => this.onKlineEvent(event));
     const heartbeat = setInterval(beat, this.options.heartbeatIntervalMs ?? 2_000);
     beat();
     let failures = 0;
@@ -113,7 +118,7 @@ export class KlineStreamer {
       clearInterval(heartbeat);
       unobserve();
       this.phase = 'stopped';
-      await stream.close().catch(() => undefined);
+      await this.release();
       beat();
     }
     return this.status();
@@ -124,7 +129,7 @@ export class KlineStreamer {
     this.eventClock = Number.NEGATIVE_INFINITY;
     this.newestSeen = Number.NEGATIVE_INFINITY;
     this.unstored.clear();
-    this.behindAt = null;
+    this.watchdog.clear();
     this.finalArrived = false;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<LoopOutcome>((resolve) => {
@@ -132,6 +137,8 @@ export class KlineStreamer {
       signal.addEventListener('abort', onAbort, { once: true });
     });
     let pending = this.watch();
+    /** The connection to drop when this cycle ends: the one a watch failed on, or the one found stalled. */
+    let failed: ConnectionToken | undefined;
     try {
       this.phase = 'catching-up';
       await this.catchUp(signal);
@@ -158,35 +165,52 @@ export class KlineStreamer {
         this.wakeOnFinal = null;
         if (outcome.kind === 'abort') return;
         if (outcome.kind === 'final') continue;
-        if (outcome.kind === 'error') throw outcome.error;
+        if (outcome.kind === 'error') {
+          failed = outcome.connection;
+          throw outcome.error;
+        }
         if (outcome.kind === 'tick') {
-          await this.checkClock(signal);
-          continue;
+          signal.throwIfAborted();
+          const stalled = this.watchdog.check(this.lastStored, lastClosedOpenTime(await exchangeNow(this.options.rest)));
+          if (stalled === null) continue;
+          failed = this.lease.connectionOf(this.market);
+          throw stalled;
         }
         pending = this.watch(); // re-arm before the writes, so events arriving meanwhile resolve it
         await this.onCandles(outcome.candles, signal);
         onHealthy();
       }
+    } catch (err) {
+      // A failed or stalled connection is dropped (the pending watch settles as an ignored error); after any
+      // other failure it stays: the next cycle's catch-up fills what closed meanwhile.
+      if (failed !== undefined) await this.reset(failed, describe(err));
+      throw err;
     } finally {
       if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-      // Ends this connection (a stalled one too); the pending watch settles as an ignored error.
-      await this.options.stream.close().catch(() => undefined);
     }
   }
 
-  /** The next watchOHLCV result, never rejecting; rows copied at once, as ccxt updates its cached rows in place. */
-  private watch(): Promise<WatchOutcome> {
-    return this.options.stream.watchOHLCV(this.market, '1m').then(
-      (candles): WatchOutcome => ({ kind: 'candles', candles: candles.map((c) => c.map(Number)) }),
-      (error: unknown): WatchOutcome => ({ kind: 'error', error }),
-    );
+  /** The next watchOHLCV result and the socket it rode, never rejecting. */
+  private watch(): Promise<LeaseWatch> {
+    return this.lease.watch(this.market);
+  }
+
+  /** Drops the connection that failed for this symbol: every streamer sharing it reconnects and catches up. */
+  private async reset(connection: ConnectionToken, why: string): Promise<void> {
+    const dropped = await this.lease.reset(connection, `${this.options.symbol}: ${why}`).catch(() => false);
+    if (dropped) this.log(`${this.options.symbol}: dropped the WebSocket connection; every symbol on it reconnects`);
+  }
+
+  /** Ends this streamer's hold on the WebSocket client; other symbols sharing it keep streaming. */
+  private async release(): Promise<void> {
+    await this.lease.release().catch(() => undefined);
   }
 
   /** Copies of ccxt's cached candles whose final event arrived on this connection and that are not stored yet. */
   private cachedFinals(): number[][] {
     const rows: number[][] = [];
     // ccxt types its cache rows as any; read them as unknown values (each is converted with Number below).
-    const cached: readonly (readonly unknown[])[] = this.options.stream.ohlcvs[this.market]?.['1m'] ?? [];
+    const cached: readonly (readonly unknown[])[] = this.lease.client.ohlcvs[this.market]?.['1m'] ?? [];
     for (const c of cached) {
       const t = c[0];
       if (typeof t === 'number' && this.finals.has(t) && (this.lastStored === null || t > this.lastStored)) rows.push(c.map(Number));
@@ -245,7 +269,7 @@ export class KlineStreamer {
 
   private async onCandles(candles: readonly number[][], signal: AbortSignal): Promise<void> {
     for (const candle of candles) {
-      const bar = candleToBar(candle, `${this.options.stream.id} watchOHLCV`);
+      const bar = candleToBar(candle, `${this.lease.client.id} watchOHLCV`);
       if (bar.openTime > this.newestSeen) this.newestSeen = bar.openTime;
       if (this.lastStored === null || bar.openTime > this.lastStored) this.unstored.set(bar.openTime, bar);
     }
@@ -275,18 +299,5 @@ export class KlineStreamer {
       }
     }
     await flush();
-  }
-
-  /** The watchdog: a closed bar missing at two consecutive checks means the stream stopped delivering. */
-  private async checkClock(signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
-    const lastClosed = lastClosedOpenTime(await exchangeNow(this.options.rest));
-    const behind = this.lastStored === null || this.lastStored < lastClosed;
-    if (behind && this.behindAt !== null && (this.lastStored === null || this.lastStored < this.behindAt)) {
-      throw new StreamStalledError(
-        `the bar of ${new Date(this.behindAt).toISOString()} closed on the exchange but the stream has not delivered it within ${this.options.clockCheckIntervalMs ?? 10_000} ms`,
-      );
-    }
-    this.behindAt = behind ? lastClosed : null;
   }
 }

@@ -7,7 +7,9 @@
  *   Binance's acknowledgements ({"result": null, "id": n});
  * - keep-alive: the server pings every `pingIntervalMs` and drops a connection silent for `pongTimeoutMs`; the
  *   `ws` package answers client pings with pongs;
- * - `/ws-fapi/v1` (the WebSocket API) answers every request with an error status: it is not implemented.
+ * - `/ws-fapi/v1` (the WebSocket API) answers every request with an error status: it is not implemented;
+ * - Binance's limit of incoming messages per connection (USD-M: 10 a second; text messages, PING and PONG frames
+ *   count): a connection beyond it is closed as Binance closes it, with code 1008 "Too many requests".
  * Each listed symbol's `<symbol>@kline_1m` carries that symbol's bars, so one connection subscribed to several
  * (combined URL, or SUBSCRIBE with several names) receives them all; other stream names are accepted and stay silent.
  */
@@ -26,7 +28,12 @@ export interface KlineStreamOptions {
   /** Whether a new connection must be refused now (fault injection). */
   readonly refuseConnections: () => boolean;
   readonly wallClock: () => number;
+  /** Incoming messages a connection may send per second (default 10, Binance USD-M's limit). */
+  readonly maxIncomingPerSecond?: number;
 }
+
+/** Binance's close of a connection beyond its incoming-message limit (RFC 6455 1008: policy violation). */
+export const TOO_MANY_REQUESTS_CLOSE = { code: 1008, reason: 'Too many requests' } as const;
 
 interface Session {
   readonly socket: WebSocket;
@@ -34,6 +41,9 @@ interface Session {
   readonly wsApi: boolean;
   readonly streams: Set<string>;
   lastPongAt: number;
+  /** Arrival times (wall clock) of the incoming messages of the last second. */
+  readonly incoming: number[];
+  overLimit: boolean;
 }
 
 const STREAM_PATH = /^\/(?:(?:public|market|private)\/)?(ws|stream)(?:\/(.*))?$/;
@@ -87,12 +97,18 @@ export class KlineStreamServer {
         // ccxt appends its connection index ("/ws/0"): only names with '@' are streams.
         streams: new Set(initial.split('/').filter((s) => s.includes('@'))),
         lastPongAt: this.options.wallClock(),
+        incoming: [],
+        overLimit: false,
       };
       this.sessions.add(session);
       ws.on('pong', () => {
         session.lastPongAt = this.options.wallClock();
+        this.countIncoming(session);
       });
-      ws.on('message', (data) => this.onMessage(session, data));
+      ws.on('ping', () => this.countIncoming(session));
+      ws.on('message', (data) => {
+        if (this.countIncoming(session)) this.onMessage(session, data);
+      });
       ws.on('close', () => this.sessions.delete(session));
       ws.on('error', () => this.sessions.delete(session));
       if (session.streams.size > 0) this.notifySubscriptionWaiters();
@@ -201,6 +217,19 @@ export class KlineStreamServer {
         send(session, { result: session.combined, id });
         return;
     }
+  }
+
+  /** Counts one incoming message; false (and the connection closed, as Binance does) beyond the limit. */
+  private countIncoming(session: Session): boolean {
+    if (session.overLimit) return false;
+    const now = this.options.wallClock();
+    while (session.incoming.length > 0 && session.incoming[0]! <= now - 1000) session.incoming.shift();
+    session.incoming.push(now);
+    if (session.incoming.length <= (this.options.maxIncomingPerSecond ?? 10)) return true;
+    session.overLimit = true;
+    session.streams.clear();
+    session.socket.close(TOO_MANY_REQUESTS_CLOSE.code, TOO_MANY_REQUESTS_CLOSE.reason);
+    return false;
   }
 
   private notifySubscriptionWaiters(): void {

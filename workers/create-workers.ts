@@ -13,6 +13,7 @@ import { createRetrainActivities } from '../activities/retrain-activities';
 import { createExecutionActivities } from '../activities/execution-activities';
 import { createMonitoringActivities } from '../activities/monitoring-activities';
 import { createMarketDataActivities } from '../activities/market-data-activities';
+import { SharedStreamPool } from '../binance/shared-stream';
 import { createTrainingActivities } from '../activities/training-activities';
 import { createSweepActivities } from '../activities/sweep-activities';
 import { createPortfolioBacktestActivities } from '../activities/portfolio-backtest-activities';
@@ -125,7 +126,7 @@ export async function createMarketDataWorker(deps: WorkerDeps): Promise<Worker> 
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.marketData,
-    activities: { ...createMarketDataActivities({ db: deps.db, sql: postgresClient(deps) }) },
+    activities: { ...createMarketDataActivities({ db: deps.db, sql: postgresClient(deps), streams: new SharedStreamPool() }) },
     maxConcurrentActivityTaskExecutions: 100,
     maxHeartbeatThrottleInterval: '2 seconds',
   });
