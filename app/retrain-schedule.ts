@@ -45,6 +45,17 @@ export function retrainIntervalMs(everyMinutes: number, speed = 1): number {
   return Math.max(MIN_RETRAIN_INTERVAL_MS, Math.round((everyMinutes * 60) / speed) * 1000);
 }
 
+/**
+ * Where in the interval a symbol's retrain falls: a whole second from its name, so the schedules of a portfolio's
+ * symbols spread over the interval instead of all training in the same second (and delaying every bar decided then).
+ */
+export function retrainOffsetMs(symbol: string, everyMinutes: number, speed = 1): number {
+  const seconds = retrainIntervalMs(everyMinutes, speed) / 1000;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % seconds) * 1000;
+}
+
 export interface RetrainScheduleOptions {
   readonly symbol: string;
   /** The bot that shadows candidates and takes promotions (e.g. bot-BTCUSDT-paper). */
@@ -69,7 +80,11 @@ function scheduleParts(options: RetrainScheduleOptions): {
 } {
   const input: RetrainInput = { ...options.args, symbol: options.symbol, reason: 'scheduled', botWorkflowId: options.botWorkflowId };
   return {
-    spec: { intervals: [{ every: retrainIntervalMs(options.everyMinutes, options.speed) }] },
+    spec: {
+      intervals: [
+        { every: retrainIntervalMs(options.everyMinutes, options.speed), offset: retrainOffsetMs(options.symbol, options.everyMinutes, options.speed) },
+      ],
+    },
     action: {
       type: 'startWorkflow',
       workflowType: ScheduledRetrainWorkflow,
