@@ -182,9 +182,11 @@ test("cancel: every symbol's walk-forward stops and its row says cancelled", asy
   );
   const handle = await startPortfolioBacktest(runtime.client, prepared);
   const children = SYMBOLS.map((s) => runtime.client.workflow.getHandle(`backtest-${s}-p-cancel-${s}`));
+  // Every child's row exists and says running: a state that lasts (96 trainings each), so the wait cannot miss it.
   await waitFor(
     'the walk-forwards running',
-    async () => ((await Promise.all(children.map((c) => c.describe().catch(() => undefined)))).every((d) => d?.status.name === 'RUNNING') ? true : undefined),
+    async () =>
+      (await Promise.all(SYMBOLS.map((s) => getRun(runtime.database.db, `p-cancel-${s}`)))).every((r) => r?.status === 'running') ? true : undefined,
     30_000,
     50,
   );
@@ -199,10 +201,11 @@ test("cancel: every symbol's walk-forward stops and its row says cancelled", asy
 test("one symbol's walk-forward failing cancels the others and fails the portfolio with its reason", async () => {
   const prepared = await buildPortfolioBacktestRequest(
     config({}),
-    { symbols: SYMBOLS, trainHours: 48, testHours: 24, retrainMinutes: 15, runId: 'p-fail', out: join(runtime.dataDir, 'p-fail') },
+    { symbols: SYMBOLS, trainHours: 48, testHours: 20, retrainMinutes: 15, runId: 'p-fail', out: join(runtime.dataDir, 'p-fail') },
     { db: runtime.database.db },
   );
-  // SOLUSDT's stand-in disappears after the request pinned it: its walk-forward refuses the changed data.
+  // SOLUSDT's stand-in disappears after the request pinned it: its walk-forward refuses the changed data at its first
+  // read, while the others have 80 trainings ahead. A range no earlier case used, so no worker cache holds these bars.
   await runtime.database.db.execute(sql`delete from bars where market = ${STAND_IN_MARKET} and symbol = 'SOLUSDT'`);
   const handle = await startPortfolioBacktest(runtime.client, prepared);
   const failure: unknown = await handle.result().then(
