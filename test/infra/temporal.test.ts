@@ -112,6 +112,13 @@ describe('ensureTemporal with no TEMPORAL_ADDRESS', () => {
     }
   });
 
+  test('the SQLite store runs in write-ahead-log mode (no fsync per workflow task)', () => {
+    // Bytes 18 and 19 of a SQLite file are its write and read format: 2 is WAL, 1 the rollback journal.
+    const header = readFileSync(join(dataDir, 'temporal', 'temporal.db')).subarray(0, 20);
+    expect([header[18], header[19]]).toEqual([2, 2]);
+    expect(existsSync(join(dataDir, 'temporal', 'temporal.db-wal'))).toBe(true);
+  });
+
   test('a second call on the same port reuses the server, and its stop() leaves it running', async () => {
     const reused = await ensureTemporal({ env: env(), port, uiPort });
 
