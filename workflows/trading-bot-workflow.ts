@@ -97,6 +97,10 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
   const reconciler = createReconciler(input, workflowId, trading, (kind, barTime, detail) => alerts?.reconciliation(kind, barTime, detail));
   const monitor = createMonitor(input, workflowId);
   const portfolio = createPortfolioLink(input, trading, input.carried?.portfolioInbox ?? []);
+  const bookPortfolio = async (before: number): Promise<void> => {
+    const booking = portfolio === null ? null : await portfolio.dueBefore(before);
+    if (booking !== null) state = { ...state, trader: applyPortfolioVerdict(state.trader, booking) };
+  };
 
   const { awaitBar } = proxyActivities<BotActivities>({
     taskQueue: TASK_QUEUES.trading,
@@ -272,6 +276,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
       continue;
     }
     const bar = arrival.bar;
+    // The portfolio's transfer and halt of earlier minutes, booked before this bar opens (as the portfolio backtest does).
+    await bookPortfolio(bar.openTime);
     // Stale bars open nothing; an exchange that disagrees with the bot (live) gets no entries and no signal exits.
     const held = entriesHeld(state);
     const prediction = held || (isStale(input, arrival) && state.trader.position === null) ? null : arrival.prediction;
@@ -282,10 +288,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const opened = openBar(before.trader, bar, trading, await fillsIn(), input.mode === 'paper' ? (arrival.funding ?? null) : null);
     const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, trading);
     // A bot of a portfolio asks before it enters; a refused entry is settled like a refused order, never sent.
-    const verdict = portfolio === null ? null : await portfolio.ask(bar, decision, prediction);
-    const refusal = verdict?.refusal ?? null;
-    const settled = settleIntent(opened, decision, bar, trading, refusal !== null ? { source: 'refused', error: refusal } : await execute(bar, decision));
-    const step = verdict === null ? settled : { ...settled, state: applyPortfolioVerdict(settled.state, verdict) };
+    const refusal = portfolio === null ? null : await portfolio.ask(bar, decision, prediction);
+    const step = settleIntent(opened, decision, bar, trading, refusal !== null ? { source: 'refused', error: refusal } : await execute(bar, decision));
     const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderError !== null, refusal);
     alerts?.bar({ barOpenTime: bar.openTime, before: before.trader, step, orderError, intent: decision.intent?.type ?? null });
     state = applyCommands(booked.state, received);
@@ -310,6 +314,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     if (state.barsThisRun >= input.barsPerRun || workflowInfo().continueAsNewSuggested) break;
   }
 
+  // The last minute's verdict belongs to this run's book (bounded by the verdict timeout).
+  await bookPortfolio(state.lastBarTime + BAR_MS);
   if (!isDone(input, state)) {
     // Handlers must finish before the run ends so no operator command is lost across continue-as-new.
     await condition(allHandlersFinished);

@@ -1,8 +1,8 @@
 /**
  * A bot's side of the portfolio rules (docs/portfolio.md), used by the portfolio backtest (simulate.ts) and by the
  * live and paper bots alike, so both paths ask the same question and apply the same answer in the same order:
- * after `decide`, the bot shows its book and its entry request; after `settleIntent`, it books the verdict's cash
- * transfer, then the portfolio kill switch's halt.
+ * after `decide`, the bot shows its book and its entry request (a refusal settles that entry at once); before its
+ * next bar opens, it books the verdict's cash transfer, then the portfolio kill switch's halt.
  */
 import { utcDay } from '../bars';
 import { bookCash } from '../trading/reconcile';
@@ -37,11 +37,29 @@ export interface PortfolioVerdict {
   readonly halt: boolean;
 }
 
+/** What a bot books from its verdicts: the cash transfer and the halt (the refusal acts at once, on its entry). */
+export type BookedVerdict = Pick<PortfolioVerdict, 'openTime' | 'transfer' | 'halt'>;
+
 /**
- * Books a verdict after the bar's intent was settled: the transfer re-bases the bot's day opening (a transfer is
+ * Folds verdicts into one booking: transfers add up, a halt stays (dated by the minute that fired it, whose UTC day
+ * the bot is halted for). Null when there is nothing to book.
+ */
+export function foldBookings(verdicts: readonly BookedVerdict[]): BookedVerdict | null {
+  if (verdicts.length === 0) return null;
+  const halts = verdicts.filter((v) => v.halt);
+  const last = verdicts.reduce((a, b) => (b.openTime > a.openTime ? b : a));
+  return {
+    openTime: halts.length > 0 ? Math.max(...halts.map((v) => v.openTime)) : last.openTime,
+    transfer: verdicts.reduce((sum, v) => sum + v.transfer, 0),
+    halt: halts.length > 0,
+  };
+}
+
+/**
+ * Books a verdict at the bot's next bar, before it opens: the transfer re-bases the bot's day opening (a transfer is
  * not a loss for its own kill switch), and a halt acts as the bot's own kill switch would.
  */
-export function applyPortfolioVerdict(trader: TraderState, verdict: Pick<PortfolioVerdict, 'transfer' | 'halt' | 'openTime'>): TraderState {
+export function applyPortfolioVerdict(trader: TraderState, verdict: BookedVerdict): TraderState {
   const funded = bookCash(trader, verdict.transfer, true);
   if (!verdict.halt) return funded;
   const halted = { ...funded, halted: true, haltedDay: utcDay(verdict.openTime) };

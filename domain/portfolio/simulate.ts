@@ -9,7 +9,7 @@ import { BAR_MS, type Bar } from '../bars';
 import { decide, openBar, settleIntent, SIMULATED, type EquityPoint, type FundingRate, type Trade, type TraderState, type TradingParams } from '../trading';
 import { initialState } from '../trading/state';
 import { portfolioMinute } from './risk';
-import { applyPortfolioVerdict, bookOf, entryRequestOf } from './bot-side';
+import { applyPortfolioVerdict, bookOf, entryRequestOf, foldBookings, type BookedVerdict } from './bot-side';
 import { INITIAL_PORTFOLIO, type BookView, type EntryRequest, type PortfolioRules, type PortfolioState, type RefusalReason } from './rules';
 
 export interface SymbolSeries {
@@ -57,6 +57,12 @@ export function simulatePortfolio(rules: PortfolioRules, series: readonly Symbol
     next[s.symbol] = 0;
     lastClose[s.symbol] = s.bars[0]?.open ?? 0;
   }
+  // Each symbol's verdict, booked before its next bar opens (as the bots book theirs).
+  const owed: Record<string, BookedVerdict> = {};
+  const book = (symbol: string): TraderState => {
+    const verdict = owed[symbol];
+    return verdict === undefined ? states[symbol]! : applyPortfolioVerdict(states[symbol]!, verdict);
+  };
   let portfolio = INITIAL_PORTFOLIO;
   const trades: (Trade & { symbol: string })[] = [];
   const equity: EquityPoint[] = [];
@@ -70,6 +76,8 @@ export function simulatePortfolio(rules: PortfolioRules, series: readonly Symbol
       const bar = s.bars[i];
       if (bar === undefined || bar.openTime !== time) continue;
       next[s.symbol] = i + 1;
+      states[s.symbol] = book(s.symbol);
+      delete owed[s.symbol];
       const p = params[s.symbol]!;
       const prediction = s.predictions[i]!;
       const opened = openBar(states[s.symbol]!, bar, p, SIMULATED, s.funding?.get(time) ?? null);
@@ -79,7 +87,7 @@ export function simulatePortfolio(rules: PortfolioRules, series: readonly Symbol
       const request = entryRequestOf(s.symbol, decision, prediction, p);
       if (request !== null) requests.push(request);
     }
-    const books: BookView[] = series.map((s) => bookOf(s.symbol, decided.get(s.symbol)?.decision.state ?? states[s.symbol]!, lastClose[s.symbol]!));
+    const books: BookView[] = series.map((s) => bookOf(s.symbol, decided.get(s.symbol)?.decision.state ?? book(s.symbol), lastClose[s.symbol]!));
     const outcome = portfolioMinute(portfolio, rules, { openTime: time, books, requests });
     portfolio = outcome.state;
     const refused = new Map(outcome.admissions.flatMap((a) => (a.admitted ? [] : [[a.symbol, a.reason] as const])));
@@ -93,15 +101,16 @@ export function simulatePortfolio(rules: PortfolioRules, series: readonly Symbol
       states[s.symbol] = step.state;
       for (const t of step.trades) trades.push({ ...t, symbol: s.symbol });
     }
-    // Every bot books its transfer, then (kill switch) closes at its next fill and enters nothing more today.
-    for (const s of series)
-      states[s.symbol] = applyPortfolioVerdict(states[s.symbol]!, {
-        openTime: time,
-        transfer: outcome.transfers[s.symbol] ?? 0,
-        halt: outcome.killSwitchFired,
-      });
+    // Every bot's transfer, then (kill switch) its close at the next fill and no entry more today: owed until its next bar.
+    for (const s of series) {
+      const verdict = { openTime: time, transfer: outcome.transfers[s.symbol] ?? 0, halt: outcome.killSwitchFired };
+      const earlier = owed[s.symbol];
+      owed[s.symbol] = foldBookings(earlier === undefined ? [verdict] : [earlier, verdict])!;
+    }
     if (outcome.killSwitchFired) killSwitches.push(time);
-    equity.push({ openTime: time + BAR_MS, equity: series.reduce((sum, s) => sum + states[s.symbol]!.lastEquity, 0) });
+    // Transfers sum to zero: the portfolio's equity is the same booked or owed.
+    equity.push({ openTime: time + BAR_MS, equity: series.reduce((sum, s) => sum + book(s.symbol).lastEquity, 0) });
   }
+  for (const s of series) states[s.symbol] = book(s.symbol);
   return { states, trades, equity, refusals, killSwitches, portfolio };
 }

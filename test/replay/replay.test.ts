@@ -27,7 +27,14 @@ beforeAll(async () => {
 test('the recorded histories cover every long-running workflow type', () => {
   const types = new Set(files.map((f) => f.split('--')[0]));
   expect([...types].sort()).toEqual(
-    expect.arrayContaining(['BacktestTrainingWorkflow', 'BacktestWorkflow', 'MarketDataWorkflow', 'RetrainWorkflow', 'TradingBotWorkflow']),
+    expect.arrayContaining([
+      'BacktestTrainingWorkflow',
+      'BacktestWorkflow',
+      'MarketDataWorkflow',
+      'PortfolioWorkflow',
+      'RetrainWorkflow',
+      'TradingBotWorkflow',
+    ]),
   );
 });
 

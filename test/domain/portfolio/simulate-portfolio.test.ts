@@ -86,3 +86,20 @@ test('the portfolio kill switch closes every position and refuses entries for th
   expect(fired).toBeLessThan(SYMBOLS[0]!.bars.at(-1)!.openTime - 120 * BAR_MS);
   expect(Object.values(result.states).every((s) => s.position === null && s.halted)).toBe(true);
 });
+
+test("a minute's rebalancing transfer is booked before each symbol's next bar, a symbol in a gap at its next bar", () => {
+  const quiet = (s: SymbolSeries, keep: (i: number) => boolean): SymbolSeries => {
+    const kept = s.bars.flatMap((b, i) => (keep(i) ? [i] : []));
+    return { ...s, bars: kept.map((i) => s.bars[i]!), predictions: Float64Array.from(kept, () => 0) };
+  };
+  // No signal, so only the day's rebalancing moves cash: 6,000 and 2,000 become 4,000 each.
+  const btc = quiet(SYMBOLS[0]!, (i) => i < 20);
+  const eth = quiet(SYMBOLS[1]!, (i) => i < 20 && (i === 0 || i > 9));
+  const capital = { BTCUSDT: { ...params, startingCapital: 6_000 }, ETHUSDT: { ...params, startingCapital: 2_000 } };
+  const result = simulatePortfolio({ ...loose, weights: equalWeights(['BTCUSDT', 'ETHUSDT']) }, [btc, eth], capital);
+  expect(result.states.BTCUSDT!.lastEquity).toBeCloseTo(4_000, 9);
+  expect(result.states.ETHUSDT!.lastEquity).toBeCloseTo(4_000, 9);
+  // Owed or booked, the portfolio's equity is the same at every minute.
+  for (const point of result.equity) expect(point.equity).toBeCloseTo(8_000, 9);
+  expect(result.trades).toEqual([]);
+});
