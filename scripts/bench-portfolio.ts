@@ -1,15 +1,15 @@
 /**
  * npm run bench:portfolio: how many symbols one deployment carries on this machine. For each symbol count (default
- * 10, 25, 50) a fresh stack runs in this process on private servers (free ports, a temporary data folder): one local
- * exchange listing every symbol (BTCUSDT's shipped bars, the others STAND-INS derived from them), the portfolio and
+ * 10, 25, 50) a fresh stack runs on private servers (free ports, a temporary data folder): one local exchange in its
+ * own process listing every symbol (BTCUSDT's shipped bars, the others STAND-INS derived from them), the portfolio and
  * per symbol a paper bot, market data and a retrain schedule (app/start-deployment.ts, as npm start runs them), with
  * the workers in this process. The script releases one bar of every symbol per interval (--speed x real time) and
  * measures, over the measured bars:
  *   - bar close -> decision stored, every symbol and bar (p50 / p99; target p99 < 5 s)
  *   - retrains: started and finished per minute, per symbol, and schedule actions skipped (target: every symbol
  *     retrained every training.train_freq_minutes of market time, nothing skipped)
- *   - this process's RSS (workers + the local exchange; target < 1.5 GB) and CPU, the machine's CPU, PostgreSQL
- *     connections, the Temporal server's and PostgreSQL's memory
+ *   - this process's RSS (the workers alone; target < 1.5 GB) and CPU, the machine's CPU, PostgreSQL connections,
+ *     the Temporal server's, PostgreSQL's and the exchange's memory
  *   - Temporal actions per minute (the server's `action` counter: Temporal Cloud's billing unit), scaled to real
  *     time (heartbeats follow the wall clock, the rest the replayed minutes).
  * Prints a table and one JSON line per count, and writes .data/bench/portfolio-results.json.
@@ -25,10 +25,9 @@ import { stopDeploymentWorkflows } from '../app/stop-demo';
 import { retrainScheduleId } from '../app/retrain-schedule';
 import { loadConfig, parseConfig } from '../config/load-config';
 import type { BotConfig } from '../config/schema';
-import { LocalExchange } from '../local-exchange/local-exchange';
+import { EXCHANGE_SCRIPT, startExchangeProcess } from './lib/exchange-process';
 import { DEFAULT_BAR_FILE, readBarFile } from '../market-data/read-bar-file';
-import { standInBars, standInLabel } from '../market-data/stand-in-bars';
-import type { Bar } from '../domain/bars';
+import { standInLabel } from '../market-data/stand-in-bars';
 import { projectRoot } from '../config/project-root';
 import { freePorts, sleep, summarize, summaryTable } from './lib/bench-stats';
 import { ResourceSampler, serverMemoryMb, type ResourceReport } from './lib/bench-resources';
@@ -62,7 +61,7 @@ interface CountResult {
   /** The part after the bot was handed its bar: prediction, the portfolio's verdict, the fill, the record. */
   readonly handedToRecordedMs: ReturnType<typeof summarize>;
   readonly retrains: { started: number; finished: number; perMinute: number; perMinuteAtRealTime: number; symbolsRetrained: number; skipped: number };
-  readonly resources: ResourceReport & { temporalServerMb: number; postgresMb: number };
+  readonly resources: ResourceReport & { temporalServerMb: number; postgresMb: number; exchangeMb: number };
   readonly temporalActions: { total: number; perMinute: number; perMinuteAtRealTime: number; byType: Readonly<Record<string, number>> };
   readonly startupSeconds: number;
   readonly met: { p99: boolean; retraining: boolean; rss: boolean };
@@ -98,17 +97,18 @@ async function scheduleCounts(runtime: LocalRuntime, symbols: readonly string[])
   return { taken, skipped };
 }
 
-async function runCount(count: number, loaded: BotConfig, real: readonly Bar[], o: { bars: number; speed: number; warmup: number }): Promise<CountResult> {
+async function runCount(count: number, loaded: BotConfig, o: { bars: number; speed: number; warmup: number }): Promise<CountResult> {
   const symbols = benchSymbols(count);
   const config = configFor(loaded, symbols);
   const intervalMs = 60_000 / o.speed;
   const log = (m: string) => console.error(`[bench ${count}] ${m}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-portfolio-'));
   chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when this runs as root
-  const [temporalPort, uiPort, metricsPort, pgPort] = (await freePorts(4)) as [number, number, number, number];
+  const [temporalPort, uiPort, metricsPort, pgPort, exchangePort] = (await freePorts(5)) as [number, number, number, number, number];
   const env = { BOT_DATA_DIR: dataDir, ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}) };
   const startIndex = config.data.history_hours * 60;
-  const exchange = await LocalExchange.start({ markets: symbols.map((s) => ({ symbol: s, bars: standInBars(real, s) })), startIndex, speed: 0, port: 0 });
+  // Its own process: the exchange's replayed bars and books are not the worker's memory.
+  const exchange = await startExchangeProcess({ symbols, startIndex, port: exchangePort });
   let runtime: LocalRuntime | undefined;
   let poller: postgres.Sql | undefined;
   let watcher: DecisionWatcher | undefined;
@@ -159,10 +159,10 @@ async function runCount(count: number, loaded: BotConfig, real: readonly Bar[], 
       const wait = startedAt + i * intervalMs - performance.now();
       if (wait > 0) await sleep(wait);
       const at = performance.now();
-      const closed = exchange.advance(1);
+      const closed = await exchange.advance(1);
       if (closed.length === 0) throw new Error('the replay ran out of bars');
-      watcher.released(closed[0]!.openTime, at);
-      released.push(closed[0]!.openTime);
+      watcher.released(closed[0]!, at);
+      released.push(closed[0]!);
       if (i % 5 === 4) log(`released ${i + 1}/${total}; decisions pending ${watcher.pending}`);
     }
     // The measured window ends one interval after the last release (that bar's decisions are part of it).
@@ -201,7 +201,12 @@ async function runCount(count: number, loaded: BotConfig, real: readonly Bar[], 
         symbolsRetrained: retrains!.symbols,
         skipped: after.skipped - before.skipped,
       },
-      resources: { ...resources, temporalServerMb: serverMemoryMb(join(dataDir, 'temporal')), postgresMb: serverMemoryMb(join(dataDir, 'postgres')) },
+      resources: {
+        ...resources,
+        temporalServerMb: serverMemoryMb(join(dataDir, 'temporal')),
+        postgresMb: serverMemoryMb(join(dataDir, 'postgres')),
+        exchangeMb: serverMemoryMb(EXCHANGE_SCRIPT),
+      },
       temporalActions: {
         total: actions.total,
         perMinute: round(actions.total / minutes),
@@ -242,7 +247,7 @@ function report(r: CountResult): string {
       `(${r.retrains.perMinuteAtRealTime}/min at real time); schedule actions skipped ${r.retrains.skipped}; every symbol every cycle: ${yes(r.met.retraining)}`,
     `process RSS max ${x.rssMaxMb} MB (mean ${x.rssMeanMb}; target < ${TARGET_RSS_MB} MB: ${yes(r.met.rss)}), CPU ${x.processCpuCores} cores; ` +
       `machine CPU mean ${x.machineCpuCores} / max ${x.machineCpuMaxCores} of ${availableParallelism()} cores`,
-    `PostgreSQL connections max ${x.pgConnectionsMax} (mean ${x.pgConnectionsMean}); memory (PSS) Temporal server ${x.temporalServerMb} MB, PostgreSQL ${x.postgresMb} MB`,
+    `PostgreSQL connections max ${x.pgConnectionsMax} (mean ${x.pgConnectionsMean}); memory (PSS) Temporal server ${x.temporalServerMb} MB, PostgreSQL ${x.postgresMb} MB, local exchange (own process) ${x.exchangeMb} MB`,
     `Temporal actions ${r.temporalActions.total}: ${r.temporalActions.perMinute}/min, ${r.temporalActions.perMinuteAtRealTime}/min at real time ` +
       `(${Math.round(r.temporalActions.perMinuteAtRealTime * 60 * 24 * 30).toLocaleString('en-US')} per 30 days)`,
   ].join('\n');
@@ -272,7 +277,7 @@ async function main(): Promise<void> {
 
   const results: CountResult[] = [];
   for (const count of counts) {
-    const r = await runCount(count, loaded, real, { bars, speed, warmup });
+    const r = await runCount(count, loaded, { bars, speed, warmup });
     console.log(report(r));
     console.log(JSON.stringify({ bench: 'portfolio', cpus: availableParallelism(), ...r }));
     results.push(r);
