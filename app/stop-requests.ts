@@ -9,7 +9,7 @@
  * The first request starts the graceful stop; a second signal a second or more later exits at once (the servers
  * tied to this process still get their stop signal from infra/processes.ts' exit hook).
  */
-import { readFileSync } from 'node:fs';
+import { processInfo, type ProcessInfo } from '../infra/proc-table';
 
 export interface StopRequest {
   /** What asked: 'SIGTERM', 'npm (pid 123) exited', ... */
@@ -37,26 +37,10 @@ export interface StopRequestOptions {
 
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
-interface ProcessInfo {
-  readonly pid: number;
-  readonly ppid: number;
-  /** Field 22 of /proc/<pid>/stat: tells a live process from a new one that got the same pid. */
-  readonly startTime: string;
-  readonly command: string;
-}
-
-function processInfo(pid: number): ProcessInfo | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-    // A zombie (state Z) has exited; its entry only waits for its parent to reap it.
-    if (rest[0] === 'Z') return undefined;
-    return { pid, ppid: Number(rest[1]), startTime: rest[19] ?? '', command };
-  } catch {
-    return undefined;
-  }
+/** Like processInfo, but a zombie (exited, waiting to be reaped) counts as gone. */
+function liveProcess(pid: number): ProcessInfo | undefined {
+  const info = processInfo(pid);
+  return info === undefined || info.state === 'Z' ? undefined : info;
 }
 
 /** npm, npx or `npm exec` as they show in /proc (npm sets its title to e.g. "npm run demo"; npx to "npm exec"). */
@@ -71,12 +55,12 @@ export function isNpmCommand(command: string): boolean {
  * npx (included); only the parent when no npm is among them. Empty without /proc.
  */
 export function watchedAncestors(pid: number = process.pid): ProcessInfo[] {
-  const self = processInfo(pid);
+  const self = liveProcess(pid);
   if (self === undefined) return [];
   const chain: ProcessInfo[] = [];
   let next = self.ppid;
   while (next > 1 && chain.length < 16) {
-    const info = processInfo(next);
+    const info = liveProcess(next);
     if (info === undefined) break;
     chain.push(info);
     if (isNpmCommand(info.command)) return chain;
@@ -86,7 +70,7 @@ export function watchedAncestors(pid: number = process.pid): ProcessInfo[] {
 }
 
 function gone(ancestor: ProcessInfo): boolean {
-  const now = processInfo(ancestor.pid);
+  const now = liveProcess(ancestor.pid);
   return now === undefined || now.startTime !== ancestor.startTime;
 }
 

@@ -6,9 +6,9 @@ import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 import { z } from 'zod';
 import { nonEmpty, portSetting, type Env } from './env';
+import { commandLine } from './proc-table';
 import {
   LOCALHOST,
-  commandLine,
   errorMessage,
   isAlive,
   isPortOpen,

@@ -62,15 +62,6 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The process's command line (Linux /proc), used to make sure a pid from a file is still our server. */
-export function commandLine(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return undefined;
-  }
-}
-
 export function readPidFile(path: string): number | undefined {
   if (!existsSync(path)) return undefined;
   const first = readFileSync(path, 'utf8').split('\n')[0]?.trim() ?? '';

@@ -5,9 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { nonEmpty, portSetting, type Env } from './env';
+import { commandLine } from './proc-table';
 import {
   LOCALHOST,
-  commandLine,
   errorMessage as message,
   isAlive,
   isPortOpen,

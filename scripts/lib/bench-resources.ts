@@ -4,9 +4,10 @@
  * (/proc/stat: Temporal and PostgreSQL included), the PostgreSQL connections open to the database, and at the end
  * the memory (PSS) of the Temporal server and PostgreSQL processes found under a data folder.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type postgres from 'postgres';
+import { allProcesses, withDescendants } from '../../infra/proc-table';
 
 export interface ResourceReport {
   readonly samples: number;
@@ -94,23 +95,6 @@ export class ResourceSampler {
   }
 }
 
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Proportional set size (shared pages split among their users), so PostgreSQL's shared buffers count once. */
 function pssBytes(pid: number): number {
   try {
@@ -123,12 +107,9 @@ function pssBytes(pid: number): number {
   }
 }
 
-/** PSS in MB of the processes whose command line names `marker` (e.g. a data folder), with their children. */
+/** PSS in MB of the processes whose command line names `marker` (e.g. a data folder), with their descendants. */
 export function serverMemoryMb(marker: string): number {
-  const pids = readdirSync('/proc')
-    .map(Number)
-    .filter((p) => Number.isInteger(p));
-  const roots = new Set(pids.filter((p) => commandLine(p).includes(marker)));
-  const all = pids.filter((p) => roots.has(p) || roots.has(parentOf(p) ?? -1));
-  return mb(all.reduce((s, p) => s + pssBytes(p), 0));
+  const table = allProcesses();
+  const roots = table.filter((p) => p.command.includes(marker)).map((p) => p.pid);
+  return mb(withDescendants(roots, table).reduce((s, p) => s + pssBytes(p), 0));
 }

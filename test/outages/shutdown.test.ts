@@ -6,10 +6,11 @@
  * its own servers) stops the same way on SIGTERM to its npm.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isAlive, isPortOpen } from '../../infra/processes';
+import { commandLine, processInfo, withDescendants } from '../../infra/proc-table';
 import { freePorts } from '../helpers/free-ports';
 
 jest.setTimeout(180_000);
@@ -41,40 +42,10 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
-
-/** The pid and every live descendant (from /proc). */
-function tree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const parent = parentOf(pid);
-    if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), pid]);
-  }
-  const out: number[] = [];
-  const visit = (pid: number) => {
-    out.push(pid);
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  visit(root);
-  return out;
-}
+/** The pid and every live descendant. */
+const tree = (root: number): number[] => withDescendants([root]);
+const commandOf = (pid: number): string => commandLine(pid) ?? '';
+const parentOf = (pid: number): number | undefined => processInfo(pid)?.ppid;
 
 interface Demo {
   readonly npm: ChildProcess;
