@@ -4,8 +4,8 @@
  * backtest replays), and record the decision, equity and trades (local activity). Operators pause, resume,
  * flatten and stop it with signals (or the `operate` update, which answers with the new status).
  *
- * Paper mode simulates fills with the shared engine: an order decided at the close of bar t fills at the open of
- * bar t+1, the first price traded after it was placed; stops and take-profits against each bar's high/low.
+ * Where orders go (paper: simulated at the next bar's open; live: the exchange) is bot-execution.ts; a portfolio's
+ * bot asks before it enters (bot-portfolio.ts); live reconciliation is bot-reconciliation.ts.
  */
 import { BAR_MS } from '../domain/bars';
 import {
@@ -25,11 +25,10 @@ import {
 } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTE_KEYS } from '../contracts/search-attributes';
 import { TASK_QUEUES } from '../contracts/task-queues';
-import { decide, openBar, readTradingParams, settleIntent, SIMULATED, type BarFills, type Decision, type Execution } from '../domain/trading';
+import { decide, openBar, readTradingParams, settleIntent } from '../domain/trading';
+import { createExecution } from './bot-execution';
 import type { BotActivities } from '../activities/bot-activities';
-import type { ExecutionActivities } from '../activities/execution-activities';
 import type { RegistryActivities } from '../activities/registry-activities';
-import type { Bar } from '../domain/bars';
 import {
   adoptSignal,
   endShadowSignal,
@@ -119,49 +118,8 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
   });
 
-  // Orders must never be sent twice by a retry storm: few attempts, spaced wider than the exchange's recvWindow,
-  // so a lost answer is looked up (by client order id) after the original request can no longer arrive.
-  const { executeLiveIntent, checkProtectiveFill } = proxyActivities<ExecutionActivities>({
-    taskQueue: TASK_QUEUES.trading,
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '7 seconds', backoffCoefficient: 1.5, maximumAttempts: 4 },
-  });
-
-  /** Why this bar's order failed (refused by the exchange, or not sent), else null. */
-  let orderError: string | null = null;
+  const execution = createExecution(input, workflowId, trading);
   let waitScope: CancellationScope | null = null;
-  /** The fills inside the bar: simulated (paper) or the exchange's own stop-loss / take-profit fills (live). */
-  const fillsIn = async (): Promise<BarFills> => {
-    if (input.mode !== 'live') return SIMULATED;
-    const protective = state.protective;
-    const exit = state.trader.position && protective ? await checkProtectiveFill({ symbol: input.symbol, exchange: input.exchange, protective }) : null;
-    if (exit) state = { ...state, protective: null };
-    return { source: 'exchange', exit };
-  };
-  /** Paper: the intent fills at the next bar's open (simulated). Live: the order is sent now, at the close. */
-  const execute = async (bar: Bar, decision: Decision): Promise<Execution> => {
-    if (input.mode !== 'live' || decision.intent === null) return SIMULATED;
-    const position = decision.state.position;
-    try {
-      const fill = await executeLiveIntent({
-        workflowId,
-        symbol: input.symbol,
-        exchange: input.exchange,
-        decisionBarTime: bar.openTime,
-        intent: decision.intent,
-        position: position ? { side: position.side, qty: position.qty, protective: state.protective } : null,
-        trading,
-      });
-      state = { ...state, protective: fill.protective };
-      return { source: 'exchange', price: fill.price, qty: fill.qty, fee: fill.fee };
-    } catch (err) {
-      // A refused order (margin, minimum notional...) is dropped; the next bar decides again.
-      const error = err instanceof Error ? err.message : String(err);
-      log.error('order failed; intent dropped', { intent: decision.intent, error });
-      orderError = error;
-      return { source: 'refused', error };
-    }
-  };
 
   const status = (): BotStatus => botStatus(input, state, waitScope !== null);
   /** Commands received while a step computes the next state from an older one: applied again on its result. */
@@ -282,14 +240,19 @@ export async function TradingBotWorkflow(input: BotInput): Promise<BotStatus> {
     const held = entriesHeld(state);
     const prediction = held || (isStale(input, arrival) && state.trader.position === null) ? null : arrival.prediction;
     const before = state;
-    orderError = null;
     received = [];
+    const fills = await execution.fillsIn(state);
+    // The exchange's stop or take-profit filled: its orders are gone.
+    if (fills.source === 'exchange' && fills.exit) state = { ...state, protective: null };
     // Paper pays the settled funding at the bar's open; live books what the exchange booked (reconciliation).
-    const opened = openBar(before.trader, bar, trading, await fillsIn(), input.mode === 'paper' ? (arrival.funding ?? null) : null);
+    const opened = openBar(before.trader, bar, trading, fills, input.mode === 'paper' ? (arrival.funding ?? null) : null);
     const decision = decide(opened.state, { bar, prediction, modelVersion: state.champion }, trading);
     // A bot of a portfolio asks before it enters; a refused entry is settled like a refused order, never sent.
     const refusal = portfolio === null ? null : await portfolio.ask(bar, decision, prediction);
-    const step = settleIntent(opened, decision, bar, trading, refusal !== null ? { source: 'refused', error: refusal } : await execute(bar, decision));
+    const sent = refusal === null ? await execution.execute(state, bar, decision) : null;
+    if (sent?.protective !== undefined) state = { ...state, protective: sent.protective };
+    const orderError = sent?.error ?? null;
+    const step = settleIntent(opened, decision, bar, trading, sent?.execution ?? { source: 'refused', error: refusal! });
     const booked = barProcessed(input, { ...state, trader: before.trader }, bar, arrival, step, orderError !== null, refusal);
     alerts?.bar({ barOpenTime: bar.openTime, before: before.trader, step, orderError, intent: decision.intent?.type ?? null });
     state = applyCommands(booked.state, received);
