@@ -4,8 +4,11 @@
  * Each action starts ScheduledRetrainWorkflow, which runs RetrainWorkflow (reason 'scheduled') as a child under
  * the per-symbol id `retrain-<SYMBOL>`: a Schedule appends the action time to the ids it starts, so starting
  * RetrainWorkflow directly could not share that id with the bot's triggered retrains (see
- * workflows/scheduled-retrain-workflow.ts). Overlap policy SKIP: no pile-up while a retrain (with its shadow)
- * takes longer than the interval; catch-up window 1 minute: after an outage only a recent action is made up.
+ * workflows/scheduled-retrain-workflow.ts). Overlap policy BUFFER_ONE: a retrain whose candidate goes to shadow
+ * lasts at least shadow + horizon bars (5 + 10 with the shipped settings, so about 16 minutes with training and the
+ * swap), longer than the 15-minute interval; the tick that falls inside it starts the next retrain as soon as it
+ * ends (on the then newest window) instead of being dropped, and at most one waits, so nothing piles up. Catch-up
+ * window 1 minute: after an outage only a recent action is made up.
  */
 import { ScheduledRetrainWorkflow } from '../workflows/scheduled-retrain-workflow';
 import {
@@ -93,7 +96,7 @@ function scheduleParts(options: RetrainScheduleOptions): {
       args: [input],
       typedSearchAttributes: [{ key: SEARCH_ATTRIBUTE_KEYS.Symbol, value: options.symbol }],
     },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: options.catchupWindowMs ?? DEFAULT_CATCHUP_WINDOW_MS },
+    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: options.catchupWindowMs ?? DEFAULT_CATCHUP_WINDOW_MS },
   };
 }
 

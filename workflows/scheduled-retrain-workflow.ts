@@ -4,7 +4,8 @@
  * per-symbol id `retrain-<SYMBOL>` that keeps retrains of a symbol from overlapping with the bot's drift and
  * performance triggers. This launcher starts RetrainWorkflow as a child under exactly that id and waits for it;
  * when a retrain of the symbol is already running (whoever started it) it ends at once, reporting that.
- * The schedule's overlap policy SKIP then sees the launcher running for as long as its retrain runs.
+ * The schedule's overlap policy (BUFFER_ONE, app/retrain-schedule.ts) sees the launcher running for as long as its
+ * retrain runs.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, executeChild, log } from '@temporalio/workflow';

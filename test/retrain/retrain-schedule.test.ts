@@ -1,8 +1,8 @@
 /**
- * The retrain Schedule on a real Temporal server: its interval (divided by the demo speed), overlap policy SKIP and
- * catch-up window; while a scheduled retrain runs, a trigger is skipped by the policy and a forced launch finds
- * `retrain-<SYMBOL>` busy, so one RetrainWorkflow runs at a time; cancelling the launch cancels the retrain, which
- * cleans up; pause and delete.
+ * The retrain Schedule on a real Temporal server: its interval (divided by the demo speed), overlap policy BUFFER_ONE
+ * and catch-up window; while a scheduled retrain runs, the next action waits for it and one more is dropped, and a
+ * forced launch finds `retrain-<SYMBOL>` busy, so one RetrainWorkflow runs at a time; cancelling the launch cancels
+ * the retrain, which cleans up, and the waiting action then retrains; pause and delete.
  *
  * The retrain is held in its shadow phase by a paper bot that receives no market data: it accepts the startShadow
  * signal but never gets a bar to predict, exactly like a bot waiting for the next minute.
@@ -88,7 +88,7 @@ test('ensureRetrainSchedule creates the schedule, and a second call updates it i
   expect(handle.scheduleId).toBe(retrainScheduleId(SYMBOL));
   let described = await handle.describe();
   expect(described.spec.intervals).toMatchObject([{ every: 15 * 60_000 }]);
-  expect(described.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 });
+  expect(described.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: 60_000 });
   expect(described.state.paused).toBe(false);
   expect(described.action).toMatchObject({ workflowType: 'ScheduledRetrainWorkflow', taskQueue: 'trading' });
   expect(described.action.args?.[0]).toMatchObject({ symbol: SYMBOL, reason: 'scheduled', botWorkflowId: BOT_ID });
@@ -101,21 +101,24 @@ test('ensureRetrainSchedule creates the schedule, and a second call updates it i
   await ensureRetrainSchedule(runtime.client, options);
 });
 
-test('while a scheduled retrain runs, SKIP drops a trigger and a forced launch finds retrain-<SYMBOL> busy', async () => {
+test('while a scheduled retrain runs, the next action waits for it, one more is dropped, and a forced launch finds retrain-<SYMBOL> busy', async () => {
   const schedule = runtime.client.schedule.getHandle(retrainScheduleId(SYMBOL));
   const retrain = runtime.client.workflow.getHandle(`retrain-${SYMBOL}`);
-  // A trigger takes the policy it is given (default ALLOW_ALL); SKIP makes it one the schedule keeps track of.
-  await schedule.trigger(ScheduleOverlapPolicy.SKIP);
+  // A trigger takes the policy it is given (default ALLOW_ALL); the schedule's own makes it act like a scheduled tick.
+  await schedule.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
   const shadowing = await waitFor('the scheduled retrain to shadow its candidate', async () => {
     const progress = await retrain.query<RetrainProgress>('progress').catch(() => null);
     return progress?.phase === 'shadow' ? progress : undefined;
   });
+  const first = await retrain.describe();
   const launcher = (await executions('ScheduledRetrainWorkflow'))[0]!;
 
+  // The next tick waits for the running retrain; the one after it finds the buffer full and is dropped.
   const before = (await schedule.describe()).info;
-  await schedule.trigger(ScheduleOverlapPolicy.SKIP);
+  await schedule.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+  await schedule.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
   await waitFor('the overlap skip', async () =>
-    (await schedule.describe()).info.numActionsSkippedOverlap > before.numActionsSkippedOverlap ? true : undefined,
+    (await schedule.describe()).info.numActionsSkippedOverlap === before.numActionsSkippedOverlap + 1 ? true : undefined,
   );
   expect((await schedule.describe()).info.numActionsTaken).toBe(before.numActionsTaken);
 
@@ -137,10 +140,18 @@ test('while a scheduled retrain runs, SKIP drops a trigger and a forced launch f
   // Cancelling the launch cancels its retrain (parent close policy), which rejects the candidate, ends the shadow
   // and records the failure.
   await runtime.client.workflow.getHandle(launcher.workflowId, launcher.runId).cancel();
-  await expect(retrain.result()).rejects.toThrow(WorkflowFailedError);
+  await expect(runtime.client.workflow.getHandle(`retrain-${SYMBOL}`, first.runId).result()).rejects.toThrow(WorkflowFailedError);
   expect((await getModel(runtime.database.db, shadowing.version!))?.status).toBe('rejected');
-  const [event] = await listRetrainEvents(runtime.database.db, SYMBOL);
-  expect(event).toMatchObject({ reason: 'scheduled', outcome: 'failed', modelVersion: shadowing.version, metrics: { error: 'cancelled' } });
+
+  // Then the waiting action runs: the same window gives the same, now rejected, model, so it ends without a shadow.
+  const second = await waitFor('the waiting action to retrain', async () => {
+    const events = await listRetrainEvents(runtime.database.db, SYMBOL);
+    return events.length === 2 && events.every((e) => e.outcome !== 'running') ? events : undefined;
+  });
+  expect(second.find((e) => e.outcome === 'failed')).toMatchObject({ reason: 'scheduled', modelVersion: shadowing.version, metrics: { error: 'cancelled' } });
+  expect(second.find((e) => e.outcome !== 'failed')).toMatchObject({ reason: 'scheduled', outcome: 'rejected', modelVersion: shadowing.version });
+  // Taken: the forced launch and the waiting action.
+  expect((await schedule.describe()).info.numActionsTaken).toBe(before.numActionsTaken + 2);
   const signals: string[] = [];
   for (const e of (await bot.fetchHistory()).events ?? []) {
     const name = e.workflowExecutionSignaledEventAttributes?.signalName;
