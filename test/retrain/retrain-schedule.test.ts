@@ -1,8 +1,8 @@
 /**
  * The retrain Schedule on a real Temporal server: its interval (divided by the demo speed), overlap policy BUFFER_ONE
  * and catch-up window; while a scheduled retrain runs, the next action waits for it and one more is dropped, and a
- * forced launch finds `retrain-<SYMBOL>` busy, so one RetrainWorkflow runs at a time; cancelling the launch cancels
- * the retrain, which cleans up, and the waiting action then retrains; pause and delete.
+ * forced launch finds `retrain-<SYMBOL>` busy and waits, so one RetrainWorkflow runs at a time; cancelling the launch
+ * cancels the retrain, which cleans up, and the waiting launches then retrain in turn; pause and delete.
  *
  * The retrain is held in its shadow phase by a paper bot that receives no market data: it accepts the startShadow
  * signal but never gets a bar to predict, exactly like a bot waiting for the next minute.
@@ -101,7 +101,7 @@ test('ensureRetrainSchedule creates the schedule, and a second call updates it i
   await ensureRetrainSchedule(runtime.client, options);
 });
 
-test('while a scheduled retrain runs, the next action waits for it, one more is dropped, and a forced launch finds retrain-<SYMBOL> busy', async () => {
+test('while a scheduled retrain runs, the next action waits for it, one more is dropped, and a forced launch waits for retrain-<SYMBOL>', async () => {
   const schedule = runtime.client.schedule.getHandle(retrainScheduleId(SYMBOL));
   const retrain = runtime.client.workflow.getHandle(`retrain-${SYMBOL}`);
   // A trigger takes the policy it is given (default ALLOW_ALL); the schedule's own makes it act like a scheduled tick.
@@ -122,18 +122,20 @@ test('while a scheduled retrain runs, the next action waits for it, one more is 
   );
   expect((await schedule.describe()).info.numActionsTaken).toBe(before.numActionsTaken);
 
-  // The trigger's default policy (ALLOW_ALL) launches anyway; the per-symbol id stops the twin retrain. The
-  // Schedule suffixes launch ids with the action time in seconds: a later second gives this launch its own id.
+  // The trigger's default policy (ALLOW_ALL) launches anyway; the per-symbol id stops the twin retrain, and the
+  // launch waits for the running one. The Schedule suffixes launch ids with the action time in seconds: a later
+  // second gives this launch its own id.
   await new Promise((r) => setTimeout(r, 1_100));
   await schedule.trigger();
-  const busy = await waitFor('the forced launch to give up', async () => {
-    for (const w of await executions('ScheduledRetrainWorkflow')) {
-      if (w.runId === launcher.runId || w.status.name !== 'COMPLETED') continue;
-      return (await runtime.client.workflow.getHandle(w.workflowId, w.runId).result()) as ScheduledRetrainResult;
-    }
-    return undefined;
+  const forced = await waitFor('the forced launch to wait', async () => {
+    const waiting = (await executions('ScheduledRetrainWorkflow')).find((w) => w.runId !== launcher.runId && w.status.name === 'RUNNING');
+    return waiting &&
+      (await runtime.client.workflow.getHandle(waiting.workflowId, waiting.runId).fetchHistory()).events?.some(
+        (e) => e.startChildWorkflowExecutionFailedEventAttributes,
+      )
+      ? waiting
+      : undefined;
   });
-  expect(busy).toEqual({ started: false, note: `a retrain of ${SYMBOL} is already running (retrain-${SYMBOL}): this scheduled one is skipped` });
   expect((await executions('RetrainWorkflow')).map((w) => w.workflowId)).toEqual([`retrain-${SYMBOL}`]);
   expect((await retrain.query<RetrainProgress>('progress')).phase).toBe('shadow');
 
@@ -143,13 +145,21 @@ test('while a scheduled retrain runs, the next action waits for it, one more is 
   await expect(runtime.client.workflow.getHandle(`retrain-${SYMBOL}`, first.runId).result()).rejects.toThrow(WorkflowFailedError);
   expect((await getModel(runtime.database.db, shadowing.version!))?.status).toBe('rejected');
 
-  // Then the waiting action runs: the same window gives the same, now rejected, model, so it ends without a shadow.
-  const second = await waitFor('the waiting action to retrain', async () => {
-    const events = await listRetrainEvents(runtime.database.db, SYMBOL);
-    return events.length === 2 && events.every((e) => e.outcome !== 'running') ? events : undefined;
+  // Then the waiting launches retrain, one after the other: the same window gives the same, now rejected, model, so
+  // each ends without a shadow.
+  const events = await waitFor('the waiting launches to retrain', async () => {
+    const all = await listRetrainEvents(runtime.database.db, SYMBOL);
+    return all.length === 3 && all.every((e) => e.outcome !== 'running') ? all : undefined;
   });
-  expect(second.find((e) => e.outcome === 'failed')).toMatchObject({ reason: 'scheduled', modelVersion: shadowing.version, metrics: { error: 'cancelled' } });
-  expect(second.find((e) => e.outcome !== 'failed')).toMatchObject({ reason: 'scheduled', outcome: 'rejected', modelVersion: shadowing.version });
+  expect(events.filter((e) => e.outcome === 'failed')).toMatchObject([
+    { reason: 'scheduled', modelVersion: shadowing.version, metrics: { error: 'cancelled' } },
+  ]);
+  expect(events.filter((e) => e.outcome === 'rejected')).toMatchObject([
+    { reason: 'scheduled', modelVersion: shadowing.version },
+    { reason: 'scheduled', modelVersion: shadowing.version },
+  ]);
+  const forcedResult = (await runtime.client.workflow.getHandle(forced.workflowId, forced.runId).result()) as ScheduledRetrainResult;
+  expect(forcedResult).toMatchObject({ started: true, result: { outcome: 'rejected' } });
   // Taken: the forced launch and the waiting action.
   expect((await schedule.describe()).info.numActionsTaken).toBe(before.numActionsTaken + 2);
   const signals: string[] = [];
