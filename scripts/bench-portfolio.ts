@@ -197,8 +197,8 @@ async function runCount(count: number, loaded: BotConfig, o: { bars: number; spe
     const [retrains] = await poller<{ started: number; finished: number; symbols: number }[]>`
       select count(*)::int as started, count(finished_at)::int as finished, count(distinct symbol)::int as symbols
       from retrain_events where started_at >= ${measureFrom} and started_at < ${measureTo}`;
-    const starts = await poller<{ symbol: string; startedAt: string; trainMs: number | null }[]>`
-      select symbol, started_at::text as "startedAt", (metrics->'timingsMs'->>'train')::float8 as "trainMs"
+    const starts = await poller<{ symbol: string; startedAt: number; trainMs: number | null }[]>`
+      select symbol, started_at::float8 as "startedAt", (metrics->'timingsMs'->>'train')::float8 as "trainMs"
       from retrain_events where started_at >= ${measureFrom} and started_at < ${measureTo} order by symbol, started_at`;
     const measuredTimes = released.slice(o.warmup);
     const latencies = watcher.latenciesOf(measuredTimes);
@@ -210,7 +210,7 @@ async function runCount(count: number, loaded: BotConfig, o: { bars: number; spe
     const gapBars: number[] = [];
     for (let i = 1; i < starts.length; i++) {
       const [a, b] = [starts[i - 1]!, starts[i]!];
-      if (a.symbol === b.symbol) gapBars.push(((Number(b.startedAt) - Number(a.startedAt)) * o.speed) / 60_000);
+      if (a.symbol === b.symbol) gapBars.push(((b.startedAt - a.startedAt) * o.speed) / 60_000);
     }
     const gaps = summarize(gapBars);
     const trainMs = summarize(starts.flatMap((r) => (r.trainMs === null ? [] : [r.trainMs])));

@@ -27,14 +27,19 @@ export interface BarExecution {
   execute(state: BotState, bar: Bar, decision: Decision): Promise<Sent>;
 }
 
+/**
+ * Activities that place or cancel orders. Orders must never be sent twice by a retry storm: few attempts, spaced
+ * wider than the exchange's recvWindow, so a lost answer is looked up (by client order id) after the original
+ * request can no longer arrive.
+ */
+export const ORDER_ACTIVITY_OPTIONS = {
+  taskQueue: TASK_QUEUES.trading,
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '7 seconds', backoffCoefficient: 1.5, maximumAttempts: 4 },
+} as const;
+
 export function createExecution(input: BotInput, workflowId: string, trading: StoredTradingParams): BarExecution {
-  // Orders must never be sent twice by a retry storm: few attempts, spaced wider than the exchange's recvWindow,
-  // so a lost answer is looked up (by client order id) after the original request can no longer arrive.
-  const { executeLiveIntent, checkProtectiveFill } = proxyActivities<ExecutionActivities>({
-    taskQueue: TASK_QUEUES.trading,
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '7 seconds', backoffCoefficient: 1.5, maximumAttempts: 4 },
-  });
+  const { executeLiveIntent, checkProtectiveFill } = proxyActivities<ExecutionActivities>(ORDER_ACTIVITY_OPTIONS);
   return {
     async fillsIn(state) {
       if (input.mode !== 'live') return SIMULATED;

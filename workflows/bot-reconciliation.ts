@@ -11,6 +11,7 @@ import type { AccountSnapshot, Difference, StoredTradingParams } from '../domain
 import { reconcile } from '../domain/trading';
 import type { ExecutionActivities } from '../activities/execution-activities';
 import { adopted, reconciled, reconciliationFailed, type BotState } from './trading-bot-state';
+import { ORDER_ACTIVITY_OPTIONS } from './bot-execution';
 
 export interface Reconciler {
   /** Compares the exchange with the bot; never throws (an unreadable exchange holds entries). */
@@ -33,12 +34,8 @@ export function createReconciler(input: BotInput, workflowId: string, trading: S
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '5 seconds', maximumAttempts: 3 },
   });
-  // Adopting cancels and places orders: the order activities' spacing (see trading-bot-workflow.ts).
-  const { adoptAccount } = proxyActivities<ExecutionActivities>({
-    taskQueue: TASK_QUEUES.trading,
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '7 seconds', backoffCoefficient: 1.5, maximumAttempts: 4 },
-  });
+  // Adopting cancels and places orders.
+  const { adoptAccount } = proxyActivities<ExecutionActivities>(ORDER_ACTIVITY_OPTIONS);
 
   const botSide = (state: BotState) => ({ position: state.trader.position, protective: state.protective, cash: state.trader.cash });
   const note = async (
