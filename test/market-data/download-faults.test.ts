@@ -46,10 +46,11 @@ describe('download under exchange faults', () => {
   });
 
   it('retries a request that times out', async () => {
-    const slowMs = 1_000;
+    // Far apart, so that on a loaded machine only the slowed request times out.
+    const slowMs = 3_000;
     exchange.slowDown({ count: 1, ms: slowMs, pathPrefix: '/fapi/v1/klines' });
     const started = Date.now();
-    const { summary, retries } = await runDownload(exchange, harness.database, range, { timeoutMs: 300 });
+    const { summary, retries } = await runDownload(exchange, harness.database, range, { timeoutMs: 1_000 });
     expect(retries).toEqual([expect.objectContaining({ kind: 'transient', error: expect.stringMatching(/timed out/i) })]);
     expect(summary.bars.stored).toBe(2_500);
     // The abandoned request is still answered later: let it finish before the next test arms its faults.
